@@ -1,0 +1,80 @@
+"""Settings, validated once when built, then passed down explicitly (never imported as a global).
+
+Every field can be set from the environment with the ``WARTA_`` prefix, e.g.
+``WARTA_DATABASE_URL=postgresql+psycopg://warta@localhost/warta``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from warta.languages import TARGET_LANGS, Lang
+
+Route = Literal["direct", "pivot"]
+
+
+def _default_home() -> Path:
+    return Path.home() / ".local" / "share" / "warta"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="WARTA_", frozen=True, extra="forbid")
+
+    home: Path = Field(default_factory=_default_home, description="data directory (db, models)")
+    database_url: str = Field(default="", description="SQLAlchemy URL; default SQLite in home")
+    models_dir: Path | None = Field(default=None, description="where `models pull` writes; default home/models")
+
+    targets: tuple[Lang, ...] = TARGET_LANGS
+    # How each target is reached: a direct id->X model, or id->en then en->X.
+    routes: dict[Lang, Route] = Field(default_factory=dict)
+
+    # Engine: CTranslate2 on CPU with int8 unless CUDA is present.
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    compute_type: str = "auto"  # "auto" = int8 on CPU, float16 on CUDA
+    inter_threads: int = Field(default=1, ge=1)
+    intra_threads: int = Field(default=0, ge=0)  # 0 = CTranslate2 picks
+    beam_size: int = Field(default=4, ge=1, le=16)
+    length_penalty: float = 1.0
+    max_decoding_length: int = Field(default=256, ge=8, le=1024)
+    batch_tokens: int = Field(default=2048, ge=64, description="max tokens in one engine batch")
+
+    # Input limits.
+    max_article_bytes: int = Field(default=512 * 1024, ge=1024)
+    min_indonesian_confidence: float = Field(default=0.5, ge=0.0, le=1.0)
+
+    # Workers.
+    job_lease_seconds: int = Field(default=300, ge=5)
+    job_max_attempts: int = Field(default=3, ge=1)
+    jobs_per_batch: int = Field(default=16, ge=1, description="jobs of one language batched together")
+
+    default_site: str = "demo"
+
+    @field_validator("targets", mode="before")
+    @classmethod
+    def _split_targets(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(v.strip() for v in value.split(",") if v.strip())
+        return value
+
+    @model_validator(mode="after")
+    def _check(self) -> Settings:
+        if Lang.ID in self.targets:
+            raise ValueError("targets: Indonesian is the source language, not a target")
+        if self.routes.get(Lang.EN) == "pivot":
+            raise ValueError("routes: English cannot pivot through itself")
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.home / 'warta.db'}"
+
+    @property
+    def resolved_models_dir(self) -> Path:
+        return self.models_dir or self.home / "models"
+
+    def route_for(self, target: Lang) -> Route:
+        return self.routes.get(target, "direct")

@@ -1,0 +1,87 @@
+"""The boundary between warta and a translation model.
+
+An engine takes a batch of plain-text segments (already segmented, with markup and protected
+items replaced by placeholders) for one language pair and returns one :class:`Hypothesis` each.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+from warta.domain import ModelProvenance
+from warta.languages import Lang
+
+
+@dataclass(frozen=True, slots=True)
+class AlignedToken:
+    """One output token and the input token it attends to most (character offsets, end exclusive).
+
+    Used to carry inline markup and protected items from the source onto the translation.
+    """
+
+    target_start: int
+    target_end: int
+    source_start: int
+    source_end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Hypothesis:
+    text: str
+    # Length-normalised log-probability of the output (mean per token, <= 0); None if unknown.
+    score: float | None = None
+    alignment: tuple[AlignedToken, ...] | None = None
+    truncated: bool = False  # decoding stopped at max length instead of at end of sentence
+
+
+@dataclass(frozen=True, slots=True)
+class Decoding:
+    """Decoding settings; recorded in every translation's provenance."""
+
+    beam_size: int = 4
+    length_penalty: float = 1.0
+    max_decoding_length: int = 256
+    batch_tokens: int = 2048
+    min_decoding_length: int = 0  # benchmarks pin min=max to make both sides do the same work
+
+    def as_items(self) -> tuple[tuple[str, int | float], ...]:
+        return (
+            ("beam", self.beam_size),
+            ("length_penalty", self.length_penalty),
+            ("max_len", self.max_decoding_length),
+            ("min_len", self.min_decoding_length),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class EngineInfo:
+    """What an engine will use for one pair, known before translating (for provenance and jobs)."""
+
+    engine: str
+    models: tuple[ModelProvenance, ...]
+    decoding: Decoding
+    device: str
+    compute_type: str
+
+
+@runtime_checkable
+class Engine(Protocol):
+    """Translate batches of segments for language pairs."""
+
+    name: str
+
+    def supports(self, *, source: Lang, target: Lang) -> bool:
+        """True if a model (or a pivot chain) is available for the pair."""
+        ...
+
+    def describe(self, *, source: Lang, target: Lang) -> EngineInfo:
+        """Provenance of what :meth:`translate` would use; raises ModelNotFoundError if none."""
+        ...
+
+    def translate(
+        self, texts: Sequence[str], *, source: Lang, target: Lang
+    ) -> list[Hypothesis]:
+        """One hypothesis per input text, in order. Batches internally by tokens."""
+        ...

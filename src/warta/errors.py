@@ -1,0 +1,163 @@
+"""The errors warta raises, as one hierarchy.
+
+Every error carries a human message that names the problem, a ``hint`` that names the fix, a stable
+machine-readable ``code`` and a ``context`` mapping (article id, language pair, model path, field...).
+The HTTP mapping lives in exactly one place (:mod:`warta.api.errors`); the CLI maps every
+:class:`WartaError` to exit code 2 (bad input) or 1 (anything else) in :mod:`warta.cli`.
+
+::
+
+    WartaError
+    ├── ConfigError                      settings that cannot work
+    ├── InputError                       the caller sent something warta refuses (HTTP 4xx, exit 2)
+    │   ├── UnknownLanguageError
+    │   ├── EmptyArticleError
+    │   ├── ArticleTooLargeError
+    │   ├── EncodingError                not UTF-8
+    │   ├── NotIndonesianError
+    │   ├── MarkupError                  HTML that cannot be read as an article
+    │   ├── FieldError                   a field of a record has the wrong type or value
+    │   └── IngestError                  a file, folder or feed that cannot be read
+    ├── EngineError                      translation engines and models
+    │   ├── ModelNotFoundError
+    │   ├── UnsupportedLanguagePairError
+    │   ├── ModelDownloadError
+    │   └── ModelConversionError
+    ├── StoreError
+    │   ├── NotFoundError
+    │   └── ConflictError
+    └── QueueError
+        └── LeaseLostError
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+
+class WartaError(Exception):
+    """Base class. ``str(err)`` is the message followed by the hint."""
+
+    code: ClassVar[str] = "warta_error"
+    default_hint: ClassVar[str] = ""
+
+    def __init__(self, message: str, *, hint: str = "", **context: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint or self.default_hint
+        self.context: Mapping[str, Any] = context
+
+    def __str__(self) -> str:
+        return f"{self.message} ({self.hint})" if self.hint else self.message
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape used by the API and by ``--format json`` in the CLI."""
+        body: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.hint:
+            body["hint"] = self.hint
+        if self.context:
+            body["context"] = {k: _jsonable(v) for k, v in self.context.items()}
+        return body
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return str(value)
+
+
+class ConfigError(WartaError):
+    code = "config_error"
+
+
+class InputError(WartaError):
+    code = "invalid_input"
+
+
+class UnknownLanguageError(InputError):
+    code = "unknown_language"
+
+    def __init__(self, lang: str, *, hint: str = "") -> None:
+        super().__init__(
+            f"unknown language code {lang!r}",
+            hint=hint or "use one of id, en, zh, ja, ar, fr",
+            lang=lang,
+        )
+
+
+class EmptyArticleError(InputError):
+    code = "empty_article"
+    default_hint = "send a title and at least one paragraph of Indonesian text"
+
+
+class ArticleTooLargeError(InputError):
+    code = "article_too_large"
+    default_hint = "split the article or raise WARTA_MAX_ARTICLE_BYTES"
+
+
+class EncodingError(InputError):
+    code = "bad_encoding"
+    default_hint = "save the file as UTF-8 and send it again"
+
+
+class NotIndonesianError(InputError):
+    code = "not_indonesian"
+    default_hint = "warta translates from Indonesian; send the Indonesian original"
+
+
+class MarkupError(InputError):
+    code = "bad_markup"
+    default_hint = "send well-formed HTML with the article text in block elements such as <p>"
+
+
+class FieldError(InputError):
+    code = "invalid_field"
+
+
+class IngestError(InputError):
+    code = "ingest_error"
+
+
+class EngineError(WartaError):
+    code = "engine_error"
+
+
+class ModelNotFoundError(EngineError):
+    code = "model_not_found"
+    default_hint = "register one with `warta models add PATH --source id --target LANG` or `warta models pull NAME`"
+
+
+class UnsupportedLanguagePairError(EngineError):
+    code = "unsupported_language_pair"
+
+
+class ModelDownloadError(EngineError):
+    code = "model_download_failed"
+
+
+class ModelConversionError(EngineError):
+    code = "model_conversion_failed"
+
+
+class StoreError(WartaError):
+    code = "store_error"
+
+
+class NotFoundError(StoreError):
+    code = "not_found"
+
+
+class ConflictError(StoreError):
+    code = "conflict"
+
+
+class QueueError(WartaError):
+    code = "queue_error"
+
+
+class LeaseLostError(QueueError):
+    code = "lease_lost"
+    default_hint = "another worker took the job over after the lease expired; its result was discarded"
