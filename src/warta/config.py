@@ -26,7 +26,9 @@ class Settings(BaseSettings):
 
     home: Path = Field(default_factory=_default_home, description="data directory (db, models)")
     database_url: str = Field(default="", description="SQLAlchemy URL; default SQLite in home")
-    models_dir: Path | None = Field(default=None, description="where `models pull` writes; default home/models")
+    models_dir: Path | None = Field(
+        default=None, description="where `models pull` writes; default home/models"
+    )
 
     targets: tuple[Lang, ...] = TARGET_LANGS
     # How each target is reached: a direct id->X model, or id->en then en->X.
@@ -49,7 +51,9 @@ class Settings(BaseSettings):
     # Workers.
     job_lease_seconds: int = Field(default=300, ge=5)
     job_max_attempts: int = Field(default=3, ge=1)
-    jobs_per_batch: int = Field(default=16, ge=1, description="jobs of one language batched together")
+    jobs_per_batch: int = Field(
+        default=16, ge=1, description="jobs of one language batched together"
+    )
 
     default_site: str = "demo"
 

@@ -29,7 +29,9 @@ class BlockKind(StrEnum):
 
 
 class EditionStatus(StrEnum):
-    PENDING = "pending"  # not translated yet (queued, or no model for the language): reason says which
+    PENDING = (
+        "pending"  # not translated yet (queued, or no model for the language): reason says which
+    )
     TRANSLATED = "translated"  # machine translation stored, no doubtful segment
     NEEDS_REVIEW = "needs_review"  # translated, but at least one segment is flagged doubtful
     FAILED = "failed"  # the engine failed; reason says why; the job may be retried
@@ -46,6 +48,7 @@ class SegmentOrigin(StrEnum):
     ENGINE = "engine"  # translated by the model for this revision
     MEMORY = "memory"  # exact match from the site's translation memory (machine)
     HUMAN = "human"  # an editor's correction, kept across revisions
+    VERBATIM = "verbatim"  # copied unchanged, never sent to a model (datelines)
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +160,12 @@ class Provenance:
         return {
             "engine": self.engine,
             "models": [
-                {"name": m.name, "checksum": m.checksum, "source": m.source.value, "target": m.target.value}
+                {
+                    "name": m.name,
+                    "checksum": m.checksum,
+                    "source": m.source.value,
+                    "target": m.target.value,
+                }
                 for m in self.models
             ],
             "route": self.route,
@@ -174,7 +182,10 @@ class Provenance:
     def from_dict(cls, data: Mapping[str, object]) -> Provenance:
         models = data["models"]
         decoding = data["decoding"]
-        assert isinstance(models, list) and isinstance(decoding, dict)  # noqa: S101 -- shape written by to_dict
+        if not isinstance(models, list) or not isinstance(decoding, dict):
+            raise TypeError(
+                "provenance record is malformed: models must be a list, decoding a dict"
+            )
         return cls(
             engine=str(data["engine"]),
             models=tuple(
@@ -206,6 +217,7 @@ class SegmentTranslation:
     origin: SegmentOrigin
     score: float | None = None  # model log-probability per token; None for memory/human
     flags: tuple[str, ...] = ()  # quality reasons ("placeholder_lost", ...); empty = no doubt
+    quality: float | None = None  # quality-estimation score in [0, 1]; None for memory/human
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,10 +241,13 @@ class Edition:
     segments: tuple[SegmentTranslation, ...] = ()
     provenance: Provenance | None = None
     updated_at: datetime | None = None
+    quality: float | None = None  # article-level quality in [0, 1], summarised from segments
 
     @property
     def reused_segments(self) -> int:
-        return sum(1 for s in self.segments if s.origin is not SegmentOrigin.ENGINE)
+        return sum(
+            1 for s in self.segments if s.origin in (SegmentOrigin.MEMORY, SegmentOrigin.HUMAN)
+        )
 
     @property
     def translated_segments(self) -> int:

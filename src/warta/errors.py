@@ -1,7 +1,8 @@
 """The errors warta raises, as one hierarchy.
 
 Every error carries a human message that names the problem, a ``hint`` that names the fix, a stable
-machine-readable ``code`` and a ``context`` mapping (article id, language pair, model path, field...).
+machine-readable ``code`` and a ``context`` mapping (article id, language pair, model path,
+field...).
 The HTTP mapping lives in exactly one place (:mod:`warta.api.errors`); the CLI maps every
 :class:`WartaError` to exit code 2 (bad input) or 1 (anything else) in :mod:`warta.cli`.
 
@@ -127,7 +128,10 @@ class EngineError(WartaError):
 
 class ModelNotFoundError(EngineError):
     code = "model_not_found"
-    default_hint = "register one with `warta models add PATH --source id --target LANG` or `warta models pull NAME`"
+    default_hint = (
+        "register one with `warta models add PATH --source id --target LANG` "
+        "or `warta models pull NAME`"
+    )
 
 
 class UnsupportedLanguagePairError(EngineError):
@@ -160,4 +164,6 @@ class QueueError(WartaError):
 
 class LeaseLostError(QueueError):
     code = "lease_lost"
-    default_hint = "another worker took the job over after the lease expired; its result was discarded"
+    default_hint = (
+        "another worker took the job over after the lease expired; its result was discarded"
+    )

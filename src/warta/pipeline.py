@@ -1,0 +1,233 @@
+"""From an Indonesian revision to translated editions: the pure core of translation.
+
+No I/O of its own: callers pass the translation memory they looked up and the engine to call, and
+store what comes back. Several articles for the same target language go to the engine in one call,
+so the engine can batch their segments together (what keeps a GPU busy).
+
+Steps per article and language::
+
+    analyse (blocks, sentences, inline markup)
+      -> translation memory: exact match of the sentence's inline HTML (editor corrections first)
+      -> prepare (placeholders for URLs, numbers, glossary terms) -> engine
+      -> finish (restore placeholders, project markup)
+      -> assemble the edition in the source's block structure
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from warta import __version__
+from warta.domain import (
+    EditionContent,
+    EditionStatus,
+    Glossary,
+    MemoryEntry,
+    Provenance,
+    SegmentOrigin,
+    SegmentTranslation,
+)
+from warta.engines.base import Engine, EngineInfo, Hypothesis
+from warta.languages import SOURCE_LANG, Lang
+from warta.text import SEGMENTER_VERSION, SourceDocument, analyse, assemble, finish, prepare
+
+QualityCheck = Callable[[str, Hypothesis, str, Lang], tuple[str, ...]]
+"""(source model text, hypothesis, restored target html, target) -> quality flags."""
+
+
+@dataclass(frozen=True, slots=True)
+class WorkItem:
+    """One article revision to translate into one language."""
+
+    key: object  # caller's handle (job id, file name), returned unchanged
+    document: SourceDocument
+    memory: Mapping[str, MemoryEntry]  # source sentence html -> stored translation
+    glossary: Glossary
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    key: object
+    status: EditionStatus
+    reason: str
+    content: EditionContent
+    segments: tuple[SegmentTranslation, ...]
+    provenance: Provenance
+    new_memory: tuple[MemoryEntry, ...]  # engine translations worth remembering
+
+
+def provenance_for(info: EngineInfo, *, glossary: Glossary) -> Provenance:
+    """The provenance record of a translation made with ``info`` under ``glossary``."""
+    return Provenance(
+        engine=info.engine,
+        models=info.models,
+        decoding=tuple(sorted(info.decoding.as_items())),
+        device=info.device,
+        compute_type=info.compute_type,
+        glossary_version=glossary.version,
+        segmenter_version=SEGMENTER_VERSION,
+        app_version=__version__,
+    )
+
+
+def document_for(*, title: str, lead: str, body_html: str) -> SourceDocument:
+    return analyse(title=title, lead=lead, body_html=body_html)
+
+
+def translate_items(
+    items: Sequence[WorkItem],
+    *,
+    engine: Engine,
+    target: Lang,
+    checks: Sequence[QualityCheck] = (),
+) -> list[Outcome]:
+    """Translate every item into ``target`` with one engine call for all new segments."""
+    info = engine.describe(source=SOURCE_LANG, target=target)
+    plans = [_plan(item, target=target) for item in items]
+    model_texts = [p.model_text for plan in plans for p in plan.to_translate]
+    hypotheses = (
+        engine.translate(model_texts, source=SOURCE_LANG, target=target) if model_texts else []
+    )
+    if len(hypotheses) != len(model_texts):
+        from warta.errors import EngineError
+
+        raise EngineError(
+            f"engine {info.engine} returned {len(hypotheses)} translations "
+            f"for {len(model_texts)} segments",
+            hint="this is a bug in the engine; report it with the model name",
+            target=target.value,
+        )
+    outcomes: list[Outcome] = []
+    cursor = 0
+    for item, plan in zip(items, plans, strict=True):
+        count = len(plan.to_translate)
+        outcomes.append(
+            _complete(
+                item,
+                plan,
+                hypotheses[cursor : cursor + count],
+                provenance=provenance_for(info, glossary=item.glossary),
+                target=target,
+                checks=checks,
+            )
+        )
+        cursor += count
+    return outcomes
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    index: int
+    model_text: str
+    prepared: object
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    reused: Mapping[int, MemoryEntry]
+    to_translate: tuple[_Prepared, ...]
+
+
+def _plan(item: WorkItem, *, target: Lang) -> _Plan:
+    reused: dict[int, MemoryEntry] = {}
+    todo: list[_Prepared] = []
+    for segment in item.document.segments:
+        if not segment.translate:
+            continue
+        hit = item.memory.get(segment.html)
+        if hit is not None:
+            reused[segment.index] = hit
+            continue
+        prepared = prepare(segment, target=target, glossary=item.glossary)
+        todo.append(_Prepared(segment.index, prepared.model_text, prepared))
+    return _Plan(reused=reused, to_translate=tuple(todo))
+
+
+def _complete(
+    item: WorkItem,
+    plan: _Plan,
+    hypotheses: Sequence[Hypothesis],
+    *,
+    provenance: Provenance,
+    target: Lang,
+    checks: Sequence[QualityCheck],
+) -> Outcome:
+    fresh = {p.index: (p, h) for p, h in zip(plan.to_translate, hypotheses, strict=True)}
+    segments: list[SegmentTranslation] = []
+    new_memory: list[MemoryEntry] = []
+    for segment in item.document.segments:
+        if not segment.translate:
+            segments.append(
+                SegmentTranslation(
+                    index=segment.index,
+                    block=segment.block,
+                    source_html=segment.html,
+                    target_html=segment.html,
+                    origin=SegmentOrigin.VERBATIM,
+                )
+            )
+        elif segment.index in plan.reused:
+            hit = plan.reused[segment.index]
+            origin = (
+                SegmentOrigin.HUMAN if hit.origin is SegmentOrigin.HUMAN else SegmentOrigin.MEMORY
+            )
+            segments.append(
+                SegmentTranslation(
+                    index=segment.index,
+                    block=segment.block,
+                    source_html=segment.html,
+                    target_html=hit.target_html,
+                    origin=origin,
+                )
+            )
+        else:
+            prepared, hypothesis = fresh[segment.index]
+            done = finish(prepared.prepared, hypothesis, target=target)  # type: ignore[arg-type]  # PreparedSegment kept opaque in _Prepared
+            flags = list(done.flags)
+            if hypothesis.truncated:
+                flags.append("truncated")
+            if not done.text.strip():
+                flags.append("empty_output")
+            for check in checks:
+                flags.extend(check(prepared.model_text, hypothesis, done.html, target))
+            unique_flags = tuple(dict.fromkeys(flags))
+            segments.append(
+                SegmentTranslation(
+                    index=segment.index,
+                    block=segment.block,
+                    source_html=segment.html,
+                    target_html=done.html,
+                    origin=SegmentOrigin.ENGINE,
+                    score=hypothesis.score,
+                    flags=unique_flags,
+                )
+            )
+            if not unique_flags:
+                new_memory.append(
+                    MemoryEntry(
+                        source_html=segment.html,
+                        target_html=done.html,
+                        origin=SegmentOrigin.ENGINE,
+                        provenance_key=provenance.key(),
+                    )
+                )
+    content = assemble(item.document, [s.target_html for s in segments], target=target)
+    doubtful = [s for s in segments if s.flags]
+    if doubtful:
+        status = EditionStatus.NEEDS_REVIEW
+        reason = f"{len(doubtful)} of {len(segments)} segments flagged for review: " + ", ".join(
+            sorted({f for s in doubtful for f in s.flags})
+        )
+    else:
+        status = EditionStatus.TRANSLATED
+        reason = ""
+    return Outcome(
+        key=item.key,
+        status=status,
+        reason=reason,
+        content=content,
+        segments=tuple(segments),
+        provenance=provenance,
+        new_memory=tuple(new_memory),
+    )

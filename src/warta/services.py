@@ -1,0 +1,124 @@
+"""The composition root: build every long-lived object from :class:`Settings`, once.
+
+The CLI, the web app, workers and tests all call :func:`build_services`; nothing else constructs
+stores, queues or engines, and nothing is global.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import sqlalchemy
+
+from warta.config import Settings
+from warta.domain import RegisteredModel
+from warta.engines.base import Decoding, Engine
+from warta.ingest.validate import Validator
+from warta.newsroom import Newsroom
+from warta.store.repository import Store
+from warta.store.session import make_engine, upgrade_database
+from warta.workers.queue import SqlJobQueue
+from warta.workers.runner import Worker
+
+
+class EngineProvider:
+    """Builds the translation engine from the registered models, and rebuilds it when they change.
+
+    Loading CTranslate2 is deferred to the first use, so processes that never translate never
+    import it.
+    """
+
+    def __init__(self, *, store: Store, settings: Settings) -> None:
+        self._store = store
+        self._settings = settings
+        self._lock = threading.Lock()
+        self._models: tuple[RegisteredModel, ...] | None = None
+        self._engine: Engine | None = None
+
+    @property
+    def decoding(self) -> Decoding:
+        s = self._settings
+        return Decoding(
+            beam_size=s.beam_size,
+            length_penalty=s.length_penalty,
+            max_decoding_length=s.max_decoding_length,
+            batch_tokens=s.batch_tokens,
+        )
+
+    def __call__(self) -> Engine:
+        models = tuple(self._store.list_models())
+        with self._lock:
+            if self._engine is None or models != self._models:
+                self._engine = self._build(models)
+                self._models = models
+            return self._engine
+
+    def _build(self, models: Sequence[RegisteredModel]) -> Engine:
+        from warta.engines.ctranslate2 import CTranslate2Engine
+
+        s = self._settings
+        return CTranslate2Engine(
+            models,
+            decoding=self.decoding,
+            device=s.device,
+            compute_type=s.compute_type,
+            routes=dict(s.routes),
+            inter_threads=s.inter_threads,
+            intra_threads=s.intra_threads,
+        )
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: sqlalchemy.Engine
+    store: Store
+    queue: SqlJobQueue
+    validator: Validator
+    engine: EngineProvider
+    newsroom: Newsroom
+    _closed: bool = field(default=False, repr=False)
+
+    def worker(self, *, name: str | None = None) -> Worker:
+        s = self.settings
+        return Worker(
+            store=self.store,
+            queue=self.queue,
+            engine=self.engine,
+            targets=s.targets,
+            name=name,
+            lease_seconds=s.job_lease_seconds,
+            max_attempts=s.job_max_attempts,
+            jobs_per_batch=s.jobs_per_batch,
+        )
+
+    def close(self) -> None:
+        if not self._closed:
+            self.db.dispose()
+            self._closed = True
+
+
+def build_services(settings: Settings, *, migrate: bool = True) -> Services:
+    """Build the application from settings; runs database migrations unless ``migrate=False``."""
+    if not settings.database_url:
+        settings.home.mkdir(parents=True, exist_ok=True)
+    db = make_engine(settings.resolved_database_url)
+    if migrate:
+        upgrade_database(db)
+    store = Store(db)
+    queue = SqlJobQueue(db, max_attempts=settings.job_max_attempts)
+    validator = Validator(
+        max_bytes=settings.max_article_bytes, min_confidence=settings.min_indonesian_confidence
+    )
+    newsroom = Newsroom(store=store, queue=queue, validator=validator, targets=settings.targets)
+    return Services(
+        settings=settings,
+        db=db,
+        store=store,
+        queue=queue,
+        validator=validator,
+        engine=EngineProvider(store=store, settings=settings),
+        newsroom=newsroom,
+    )

@@ -1,0 +1,35 @@
+"""Records the store returns that are not domain records of their own."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from warta.domain import Article, EditionStatus, Job, Revision
+from warta.languages import Lang
+
+
+@dataclass(frozen=True, slots=True)
+class SaveResult:
+    """What :meth:`Store.save_article` did; ``new_revision`` is False for unchanged text."""
+
+    article: Article
+    revision: Revision
+    new_revision: bool
+    jobs: tuple[Job, ...]  # the translation jobs queued with a new revision; empty otherwise
+
+
+@dataclass(frozen=True, slots=True)
+class StatusRow:
+    """One edition of an article's current revision, for status pages and ``warta status``."""
+
+    site: str  # the site's slug
+    external_id: str
+    article_id: int
+    revision_number: int
+    revision_id: int
+    lang: Lang
+    status: EditionStatus
+    reason: str
+    reused: int  # segments taken from translation memory (machine or human)
+    translated: int  # segments translated by the engine
+    provenance_signature: str  # "" until translated

@@ -1,0 +1,265 @@
+"""The store: every public method is one transaction and returns domain records, never rows.
+
+Reads run in a plain transaction; writes take the write lock up front on SQLite
+(``BEGIN IMMEDIATE``). The row-level work lives in :mod:`~warta.store.articles`,
+:mod:`~warta.store.editions`, :mod:`~warta.store.memory`, :mod:`~warta.store.catalog` and
+:mod:`~warta.store.jobs`; this class only draws the transaction boundaries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+import sqlalchemy
+from sqlalchemy.orm import Session
+
+from warta.domain import (
+    Article,
+    ArticleDraft,
+    Edition,
+    EditionStatus,
+    Glossary,
+    GlossaryTerm,
+    MemoryEntry,
+    RegisteredModel,
+    Revision,
+    Site,
+)
+from warta.errors import ConflictError, FieldError
+from warta.languages import SOURCE_LANG, Lang
+from warta.store import articles, catalog, editions, jobs, mapping
+from warta.store import memory as tm
+from warta.store.clock import Clock, utcnow
+from warta.store.records import SaveResult, StatusRow
+from warta.store.session import transaction, writer
+
+__all__ = ["SaveResult", "StatusRow", "Store"]
+
+
+class Store:
+    def __init__(self, engine: sqlalchemy.Engine, *, clock: Clock = utcnow) -> None:
+        self._engine = engine
+        self._writer = writer(engine)
+        self._clock = clock
+
+    @contextmanager
+    def _read(self) -> Iterator[Session]:
+        with transaction(self._engine) as session:
+            yield session
+
+    @contextmanager
+    def _write(self) -> Iterator[Session]:
+        with transaction(self._writer) as session:
+            yield session
+
+    # --- sites -----------------------------------------------------------------------------------
+
+    def create_site(self, *, slug: str, name: str) -> Site:
+        """Create a site; ConflictError if the slug is taken, FieldError if it is not a slug."""
+        with self._write() as session:
+            return catalog.create_site(session, slug=slug, name=name, now=self._clock())
+
+    def get_site(self, slug: str) -> Site:
+        with self._read() as session:
+            return mapping.site(catalog.site_row(session, slug))
+
+    def get_or_create_site(self, *, slug: str, name: str) -> Site:
+        with self._write() as session:
+            row = catalog.find_site(session, slug)
+            if row is not None:
+                return mapping.site(row)
+            return catalog.create_site(session, slug=slug, name=name, now=self._clock())
+
+    def list_sites(self) -> list[Site]:
+        with self._read() as session:
+            return catalog.list_sites(session)
+
+    # --- articles and revisions ------------------------------------------------------------------
+
+    def save_article(self, draft: ArticleDraft, *, targets: Sequence[Lang]) -> SaveResult:
+        """Store an article; a new or changed text becomes a new revision with its jobs queued.
+
+        Unchanged text (same content hash) updates the metadata only: no revision, no jobs. A new
+        revision gets one queued job and one PENDING edition per target in the same transaction.
+        """
+        try:
+            return self._save_article(draft, targets=targets)
+        except ConflictError:
+            # Another writer stored the same new article between our read and our insert; the
+            # second try finds it and makes a revision on top of it (or none, if the text is equal).
+            return self._save_article(draft, targets=targets)
+
+    def _save_article(self, draft: ArticleDraft, *, targets: Sequence[Lang]) -> SaveResult:
+        with self._write() as session:
+            return articles.save(session, draft, targets=targets, now=self._clock())
+
+    def get_article(self, *, site_id: int, external_id: str) -> Article:
+        with self._read() as session:
+            return articles.get(session, site_id=site_id, external_id=external_id)
+
+    def get_article_by_id(self, article_id: int) -> Article:
+        with self._read() as session:
+            return mapping.article(articles.article_row(session, article_id))
+
+    def list_articles(
+        self, *, site_id: int | None = None, limit: int = 50, offset: int = 0
+    ) -> list[Article]:
+        """Articles, newest published first (unpublished ones by when they were stored)."""
+        with self._read() as session:
+            return articles.list_articles(session, site_id=site_id, limit=limit, offset=offset)
+
+    def get_revision(self, revision_id: int) -> Revision:
+        with self._read() as session:
+            return articles.revision(session, revision_id)
+
+    def get_current_revision(self, article_id: int) -> Revision:
+        with self._read() as session:
+            return articles.current_revision(session, article_id)
+
+    def list_revisions(self, article_id: int) -> list[Revision]:
+        with self._read() as session:
+            return articles.list_revisions(session, article_id)
+
+    # --- editions --------------------------------------------------------------------------------
+
+    def get_edition(self, *, revision_id: int, lang: Lang) -> Edition:
+        """The stored edition, or a PENDING one whose reason says nothing was requested."""
+        with self._read() as session:
+            return editions.get(session, revision_id=revision_id, lang=lang)
+
+    def list_editions(self, revision_id: int) -> list[Edition]:
+        with self._read() as session:
+            return editions.list_for(session, revision_id)
+
+    def save_edition(self, edition: Edition) -> None:
+        """Insert or replace the edition of (revision, language), replacing all its segments.
+
+        ``edition.updated_at`` is not read: the store stamps the time it saves the edition.
+        """
+        with self._write() as session:
+            editions.save(session, edition, now=self._clock())
+
+    def mark_editions(
+        self, *, revision_id: int, langs: Sequence[Lang], status: EditionStatus, reason: str
+    ) -> None:
+        with self._write() as session:
+            editions.mark(
+                session,
+                revision_id=revision_id,
+                langs=langs,
+                status=status,
+                reason=reason,
+                now=self._clock(),
+            )
+
+    # --- translation memory ----------------------------------------------------------------------
+
+    def lookup_memory(
+        self, *, site_id: int, source: Lang, target: Lang, sources: Sequence[str]
+    ) -> dict[str, MemoryEntry]:
+        """Exact matches for ``sources`` (sentence html -> entry); HUMAN beats ENGINE."""
+        with self._read() as session:
+            return tm.lookup(
+                session, site_id=site_id, source=source, target=target, sources=sources
+            )
+
+    def remember(
+        self, *, site_id: int, source: Lang, target: Lang, entries: Sequence[MemoryEntry]
+    ) -> None:
+        with self._write() as session:
+            catalog.site_row_by_id(session, site_id)
+            tm.remember(
+                session,
+                site_id=site_id,
+                source=source,
+                target=target,
+                entries=entries,
+                now=self._clock(),
+            )
+
+    # --- glossary --------------------------------------------------------------------------------
+
+    def get_glossary(self, site_id: int) -> Glossary:
+        with self._read() as session:
+            return catalog.glossary(session, site_id)
+
+    def put_glossary_term(self, *, site_id: int, term: GlossaryTerm) -> Glossary:
+        """Add or replace a term; any change bumps the site's glossary version."""
+        with self._write() as session:
+            catalog.put_term(session, site_id=site_id, term=term, now=self._clock())
+            return catalog.glossary(session, site_id)
+
+    def delete_glossary_term(self, *, site_id: int, source: str) -> Glossary:
+        with self._write() as session:
+            catalog.delete_term(session, site_id=site_id, source=source)
+            return catalog.glossary(session, site_id)
+
+    # --- registered models -----------------------------------------------------------------------
+
+    def add_model(self, model: RegisteredModel) -> RegisteredModel:
+        """Register ``model`` for its language pair, replacing any model registered for it."""
+        with self._write() as session:
+            return catalog.add_model(session, model, now=self._clock())
+
+    def list_models(self) -> list[RegisteredModel]:
+        with self._read() as session:
+            return catalog.list_models(session)
+
+    def remove_model(self, *, source: Lang, target: Lang) -> None:
+        with self._write() as session:
+            catalog.remove_model(session, source=source, target=target)
+
+    # --- results ---------------------------------------------------------------------------------
+
+    def record_translation(
+        self,
+        *,
+        job_id: int,
+        worker: str,
+        site_id: int,
+        edition: Edition,
+        memory: Sequence[MemoryEntry],
+    ) -> None:
+        """Store a finished translation and complete its job, all or nothing.
+
+        Raises LeaseLostError (and writes nothing) when ``worker`` no longer holds the job, e.g.
+        because its lease expired and another worker took the job over.
+        """
+        now = self._clock()
+        with self._write() as session:
+            job = jobs.held(session, job_id, worker=worker)
+            if job.revision_id != edition.revision_id or job.lang != edition.lang.value:
+                raise FieldError(
+                    f"job {job_id} translates revision {job.revision_id} into {job.lang}, "
+                    f"not revision {edition.revision_id} into {edition.lang}",
+                    hint="record each edition with the job that produced it",
+                    job_id=job_id,
+                )
+            article = articles.article_row(
+                session, editions.require_revision(session, job.revision_id).article_id
+            )
+            if article.site_id != site_id:
+                raise FieldError(
+                    f"job {job_id} belongs to site {article.site_id}, not {site_id}",
+                    hint="pass the site of the job's article",
+                    job_id=job_id,
+                )
+            editions.save(session, edition, now=now)
+            tm.remember(
+                session,
+                site_id=site_id,
+                source=SOURCE_LANG,
+                target=edition.lang,
+                entries=memory,
+                now=now,
+            )
+            key = edition.provenance.key() if edition.provenance else None
+            jobs.complete(job, provenance_key=key, now=now)
+
+    # --- status ----------------------------------------------------------------------------------
+
+    def status_rows(self, *, site_id: int | None = None) -> list[StatusRow]:
+        """One row per stored edition of each article's current revision."""
+        with self._read() as session:
+            return editions.status_rows(session, site_id=site_id)

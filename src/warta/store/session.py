@@ -1,0 +1,176 @@
+"""Engines, transactions and migrations.
+
+SQLite (the embedded default) runs in WAL mode with foreign keys on and a busy timeout; every
+write transaction starts with ``BEGIN IMMEDIATE``, so two writers queue on SQLite's single writer
+lock instead of failing half-way with "database is locked". PostgreSQL is reached through psycopg 3
+(``postgresql+psycopg://user:password@host/db``).
+
+The schema is created and changed only by the Alembic migrations shipped in
+``warta/store/migrations``: :func:`upgrade_database` runs them programmatically, so an installed
+package can migrate its database without an ``alembic.ini``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib.resources import files
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy
+from sqlalchemy import event
+from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
+from sqlalchemy.orm import Session
+
+from warta.errors import ConfigError, ConflictError, StoreError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+WRITE_OPTION = (
+    "warta_write"  # execution option: this transaction writes (BEGIN IMMEDIATE on SQLite)
+)
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+# pg_advisory_xact_lock key that serialises concurrent migrations (any constant; "warta" in ASCII).
+_MIGRATION_LOCK = 0x7761727461
+
+
+def make_engine(url: str) -> sqlalchemy.Engine:
+    """Create the engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout."""
+    try:
+        parsed = sqlalchemy.make_url(url)
+    except ArgumentError as exc:
+        raise ConfigError(
+            f"cannot read the database URL {url!r}",
+            hint="set WARTA_DATABASE_URL to e.g. sqlite:////path/warta.db "
+            "or postgresql+psycopg://user:password@host/db",
+        ) from exc
+    if parsed.get_backend_name() == "sqlite":
+        engine = sqlalchemy.create_engine(parsed)
+        _configure_sqlite(engine)
+        return engine
+    if parsed.get_backend_name() != "postgresql":
+        raise ConfigError(
+            f"unsupported database {parsed.get_backend_name()!r}",
+            hint="use SQLite (sqlite:///...) or PostgreSQL (postgresql+psycopg://...)",
+        )
+    return sqlalchemy.create_engine(parsed, pool_pre_ping=True)
+
+
+def _configure_sqlite(engine: sqlalchemy.Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy emit BEGIN itself (the sqlite3 module's legacy transaction control skips
+        # it for SELECT and DDL), so reads are consistent and migrations are transactional.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+            cursor.execute("PRAGMA foreign_keys = ON")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: sqlalchemy.Connection) -> None:
+        immediate = conn.get_execution_options().get(WRITE_OPTION, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def writer(engine: sqlalchemy.Engine) -> sqlalchemy.Engine:
+    """The same engine, marked so its transactions take the write lock up front on SQLite."""
+    return engine.execution_options(**{WRITE_OPTION: True})
+
+
+@contextmanager
+def transaction(bind: sqlalchemy.Engine) -> Iterator[Session]:
+    """One unit of work: commits when the block ends, rolls everything back on any error.
+
+    A constraint violation (a concurrent writer stored the same thing first) becomes
+    :class:`ConflictError`; a database that cannot be reached or is locked, :class:`StoreError`.
+    """
+    try:
+        with Session(bind, expire_on_commit=False, autoflush=True) as session, session.begin():
+            yield session
+    except IntegrityError as exc:
+        raise ConflictError(
+            f"the change conflicts with data stored meanwhile: {exc.orig}",
+            hint="try again; the second attempt sees the other change",
+            backend=bind.dialect.name,
+        ) from exc
+    except OperationalError as exc:
+        raise StoreError(
+            f"the database failed: {exc.orig}",
+            hint="check that the database named by WARTA_DATABASE_URL is reachable and writable",
+            backend=bind.dialect.name,
+        ) from exc
+
+
+def migrations_location() -> str:
+    """Filesystem path of the Alembic scripts shipped inside the package."""
+    return str(files("warta.store") / "migrations")
+
+
+def alembic_config(connection: sqlalchemy.Connection | None = None) -> Config:
+    """An Alembic ``Config`` for the packaged migrations (no ``alembic.ini`` needed)."""
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", migrations_location())
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def upgrade_database(engine: sqlalchemy.Engine, *, revision: str = "head") -> None:
+    """Run ``alembic upgrade head`` (or to ``revision``) on ``engine``, in one transaction.
+
+    Safe to call from several processes at once: SQLite's write lock or a PostgreSQL advisory lock
+    lets one migrate while the others wait, then find nothing left to do.
+    """
+    from alembic import command
+    from alembic.util import CommandError
+
+    try:
+        with writer(engine).begin() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.execute(
+                    sqlalchemy.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK}
+                )
+            command.upgrade(alembic_config(connection), revision)
+    except CommandError as exc:
+        raise ConfigError(
+            f"cannot migrate the database: {exc}",
+            hint="the database was probably migrated by a newer warta; upgrade warta",
+            backend=engine.dialect.name,
+        ) from exc
+    except OperationalError as exc:
+        raise StoreError(
+            f"cannot open the database to migrate it: {exc.orig}",
+            hint="check WARTA_DATABASE_URL, and that the database (or its folder) exists",
+            backend=engine.dialect.name,
+        ) from exc
+
+
+def downgrade_database(engine: sqlalchemy.Engine, *, revision: str) -> None:
+    """Run ``alembic downgrade REVISION`` on ``engine`` (``"base"`` drops every table)."""
+    from alembic import command
+
+    with writer(engine).begin() as connection:
+        command.downgrade(alembic_config(connection), revision)
+
+
+def current_revision(engine: sqlalchemy.Engine) -> str | None:
+    """The Alembic revision the database is at; None for an empty database."""
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def head_revision() -> str | None:
+    """The newest migration shipped with this version of warta."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()

@@ -1,0 +1,225 @@
+"""Database tables (SQLAlchemy 2 typed declarative). Created only by the Alembic migrations.
+
+These rows never leave :mod:`warta.store`: :mod:`warta.store.mapping` turns them into the domain
+records of :mod:`warta.domain`. Enumerations are stored as their string values and languages as
+ISO 639-1 codes, so the tables read well in ``psql``/``sqlite3``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Double,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from warta.store.types import UtcDateTime
+
+# Stable constraint names, so later migrations can refer to them on every backend.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+LANG = String(8)
+STATUS = String(16)
+HASH = String(64)  # sha256 hex
+KEY = String(16)  # Provenance.key()
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {  # noqa: RUF012 -- SQLAlchemy's declarative configuration
+        datetime: UtcDateTime(),
+        str: String(),
+        float: Double(),
+        dict[str, Any]: JSON(),
+        list[str]: JSON(),
+    }
+
+
+class SiteRow(Base):
+    __tablename__ = "sites"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str]
+    glossary_version: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime]
+
+
+class ApiKeyRow(Base):
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
+    prefix: Mapped[str] = mapped_column(
+        String(16), unique=True
+    )  # shown to people, to tell keys apart
+    hash: Mapped[str] = mapped_column(String(128))  # never the key itself
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
+class ArticleRow(Base):
+    __tablename__ = "articles"
+    __table_args__ = (UniqueConstraint("site_id", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    external_id: Mapped[str]
+    category: Mapped[str | None]
+    tags: Mapped[list[str]]
+    author: Mapped[str | None]
+    published_at: Mapped[datetime | None] = mapped_column(index=True)
+    source_url: Mapped[str | None] = mapped_column(Text)
+    current_revision: Mapped[int]  # revision *number* of the canonical Indonesian text
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class RevisionRow(Base):
+    __tablename__ = "revisions"
+    __table_args__ = (UniqueConstraint("article_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    title: Mapped[str] = mapped_column(Text)
+    lead: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(HASH)
+    created_at: Mapped[datetime]
+
+
+class EditionRow(Base):
+    __tablename__ = "editions"
+    __table_args__ = (UniqueConstraint("revision_id", "lang"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("revisions.id", ondelete="CASCADE"))
+    lang: Mapped[str] = mapped_column(LANG)
+    status: Mapped[str] = mapped_column(STATUS)
+    reason: Mapped[str] = mapped_column(Text)
+    title: Mapped[str | None] = mapped_column(Text)  # title/lead/body are NULL until translated
+    lead: Mapped[str | None] = mapped_column(Text)
+    body_html: Mapped[str | None] = mapped_column(Text)
+    provenance: Mapped[dict[str, Any] | None]  # Provenance.to_dict()
+    provenance_key: Mapped[str | None] = mapped_column(KEY)
+    quality: Mapped[float | None]
+    updated_at: Mapped[datetime]
+
+
+class EditionSegmentRow(Base):
+    __tablename__ = "edition_segments"
+    __table_args__ = (UniqueConstraint("edition_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition_id: Mapped[int] = mapped_column(ForeignKey("editions.id", ondelete="CASCADE"))
+    position: Mapped[int]  # SegmentTranslation.index ("index" is an SQL keyword)
+    block: Mapped[int]
+    source_html: Mapped[str] = mapped_column(Text)
+    target_html: Mapped[str] = mapped_column(Text)
+    origin: Mapped[str] = mapped_column(STATUS)
+    score: Mapped[float | None]
+    quality: Mapped[float | None]
+    flags: Mapped[list[str]]
+
+
+class MemoryRow(Base):
+    __tablename__ = "translation_memory"
+    __table_args__ = (
+        UniqueConstraint(
+            "site_id",
+            "source_lang",
+            "target_lang",
+            "source_hash",
+            "origin",
+            name="uq_translation_memory_entry",  # the conventional name is past PostgreSQL's 63
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    source_lang: Mapped[str] = mapped_column(LANG)
+    target_lang: Mapped[str] = mapped_column(LANG)
+    source_hash: Mapped[str] = mapped_column(HASH)  # sha256 of source_html, for the unique index
+    source_html: Mapped[str] = mapped_column(Text)
+    target_html: Mapped[str] = mapped_column(Text)
+    origin: Mapped[str] = mapped_column(STATUS)  # "engine" or "human"
+    provenance_key: Mapped[str] = mapped_column(KEY)
+    updated_at: Mapped[datetime]
+
+
+class GlossaryTermRow(Base):
+    __tablename__ = "glossary_terms"
+    __table_args__ = (UniqueConstraint("site_id", "source"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    source: Mapped[str]
+    translations: Mapped[dict[str, Any]]  # {"en": "...", "zh": "..."}
+    do_not_translate: Mapped[bool] = mapped_column(Boolean)
+    case_sensitive: Mapped[bool] = mapped_column(Boolean)
+    updated_at: Mapped[datetime]
+
+
+class ModelRow(Base):
+    __tablename__ = "models"
+    __table_args__ = (UniqueConstraint("source_lang", "target_lang"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_lang: Mapped[str] = mapped_column(LANG)
+    target_lang: Mapped[str] = mapped_column(LANG)
+    name: Mapped[str]
+    path: Mapped[str] = mapped_column(Text)
+    family: Mapped[str] = mapped_column(String(32))
+    checksum: Mapped[str] = mapped_column(String(80))  # "sha256:<hex>"
+    added_at: Mapped[datetime]
+
+
+class JobRow(Base):
+    """A translation job; the row is the truth (a Celery task would only carry its id)."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (
+        Index("ix_jobs_status_lang_created_at", "status", "lang", "created_at"),
+        # At most one active job per (revision, language): enqueue is idempotent even under races.
+        Index(
+            "uq_jobs_active_revision_id_lang",
+            "revision_id",
+            "lang",
+            unique=True,
+            sqlite_where=text("status IN ('queued', 'running')"),
+            postgresql_where=text("status IN ('queued', 'running')"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    revision_id: Mapped[int] = mapped_column(
+        ForeignKey("revisions.id", ondelete="CASCADE"), index=True
+    )
+    lang: Mapped[str] = mapped_column(LANG)
+    status: Mapped[str] = mapped_column(STATUS)
+    attempts: Mapped[int]
+    leased_by: Mapped[str | None]
+    lease_expires_at: Mapped[datetime | None]
+    last_error: Mapped[str] = mapped_column(Text)
+    provenance_key: Mapped[str | None] = mapped_column(KEY)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]

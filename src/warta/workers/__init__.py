@@ -1,0 +1,1 @@
+"""Translation workers: the job queue and the claim -> translate -> record loop."""
