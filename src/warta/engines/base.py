@@ -80,8 +80,6 @@ class Engine(Protocol):
         """Provenance of what :meth:`translate` would use; raises ModelNotFoundError if none."""
         ...
 
-    def translate(
-        self, texts: Sequence[str], *, source: Lang, target: Lang
-    ) -> list[Hypothesis]:
+    def translate(self, texts: Sequence[str], *, source: Lang, target: Lang) -> list[Hypothesis]:
         """One hypothesis per input text, in order. Batches internally by tokens."""
         ...

@@ -1,0 +1,396 @@
+"""The CTranslate2 engine: registered model directories → translations with scores and alignments.
+
+One :class:`CTranslate2Engine` serves every language pair it has a model (or a pivot chain) for.
+Models are loaded on first use and kept, one ``ctranslate2.Translator`` per directory, so a
+multilingual model registered for several pairs is loaded once.
+
+Per pair, a *route* says how the target is reached: ``"direct"`` (a model for source→target) or
+``"pivot"`` (source→English, then English→target: two models, two entries in the provenance,
+alignments composed through the English text).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import ctranslate2
+import sentencepiece as spm
+
+from warta.domain import ModelProvenance, RegisteredModel
+from warta.engines import alignment
+from warta.engines.base import Decoding, EngineInfo, Hypothesis
+from warta.engines.catalog import KNOWN_MODELS, models_for
+from warta.engines.families import (
+    EOS,
+    PairTokens,
+    check_family,
+    detokenize,
+    pair_tokens,
+    spm_file,
+)
+from warta.engines.models import read_manifest, validate_model_dir
+from warta.errors import (
+    ConfigError,
+    EngineError,
+    ModelNotFoundError,
+    UnsupportedLanguagePairError,
+)
+from warta.languages import Lang
+
+ROUTES = ("direct", "pivot")
+DEFAULT_MAX_POSITIONS = 1024  # CTranslate2's own max_input_length, for models without a manifest
+_EMPTY = Hypothesis(text="", score=0.0, alignment=(), truncated=False)
+
+
+@dataclass(frozen=True, slots=True)
+class _Leg:
+    model: RegisteredModel
+    source: Lang
+    target: Lang
+
+
+@dataclass(frozen=True, slots=True)
+class _Encoded:
+    tokens: list[str]  # source prefix + pieces + suffix, as fed to the encoder
+    spans: list[tuple[int, int] | None]  # character span in the input of each token
+
+
+def resolve_device(device: str) -> str:
+    """``"auto"`` → ``"cuda"`` when CTranslate2 sees a CUDA device, else ``"cpu"``."""
+    if device == "auto":
+        return "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
+    if device not in ("cpu", "cuda"):
+        raise ConfigError(f"unknown device {device!r}", hint="use auto, cpu or cuda", device=device)
+    return device
+
+
+def resolve_compute_type(compute_type: str, *, device: str) -> str:
+    """``"auto"`` → int8 on CPU, float16 on CUDA; anything else is passed to CTranslate2 as is."""
+    if compute_type == "auto":
+        return "float16" if device == "cuda" else "int8"
+    return compute_type
+
+
+class CTranslate2Engine:
+    """:class:`~warta.engines.base.Engine` backed by CTranslate2 model directories.
+
+    Hypotheses: ``score`` is the mean log-probability per generated token (``</s>`` included;
+    for a pivot, the sum of both legs' means); ``truncated`` is set when decoding reached
+    ``max_decoding_length`` without ``</s>``, and also when the input was longer than the model's
+    position table and had to be cut; ``alignment`` maps output pieces to input pieces (character
+    spans) by attention. Empty or blank inputs give empty hypotheses without touching a model.
+    """
+
+    name = "ctranslate2"
+
+    def __init__(
+        self,
+        models: Sequence[RegisteredModel],
+        *,
+        decoding: Decoding,
+        device: str = "auto",
+        compute_type: str = "auto",
+        routes: Mapping[Lang, str] | None = None,
+        inter_threads: int = 1,
+        intra_threads: int = 0,
+    ) -> None:
+        self._models: dict[tuple[Lang, Lang], RegisteredModel] = {}
+        for model in models:
+            check_family(model.family)
+            pair = (model.source, model.target)
+            if pair in self._models:
+                raise ConfigError(
+                    f"two models registered for {pair[0]}→{pair[1]}: "
+                    f"{self._models[pair].name} and {model.name}",
+                    hint="give the engine one model per language pair",
+                    source=pair[0].value,
+                    target=pair[1].value,
+                )
+            self._models[pair] = model
+        self._routes = dict(routes or {})
+        for target, route in self._routes.items():
+            if route not in ROUTES:
+                raise ConfigError(
+                    f"unknown route {route!r} for {target}",
+                    hint="use direct or pivot",
+                    lang=target.value,
+                )
+            if route == "pivot" and target is Lang.EN:
+                raise ConfigError("English cannot pivot through itself", hint="route en directly")
+        self.decoding = decoding
+        self.device = resolve_device(device)
+        self.compute_type = resolve_compute_type(compute_type, device=self.device)
+        self._inter_threads = inter_threads
+        self._intra_threads = intra_threads
+        self._lock = threading.Lock()
+        self._translators: dict[str, Any] = {}
+        self._tokenizers: dict[str, spm.SentencePieceProcessor] = {}
+        self._marian_tokens: dict[tuple[str, Lang], str | None] = {}
+        self._positions: dict[str, int] = {}
+
+    # -- Engine protocol ---------------------------------------------------------------------
+
+    def supports(self, *, source: Lang, target: Lang) -> bool:
+        try:
+            legs = self._legs(source, target)
+        except (ModelNotFoundError, UnsupportedLanguagePairError):
+            return False
+        return all((Path(leg.model.path) / "model.bin").is_file() for leg in legs)
+
+    def describe(self, *, source: Lang, target: Lang) -> EngineInfo:
+        legs = self._legs(source, target)
+        return EngineInfo(
+            engine=self.name,
+            models=tuple(
+                ModelProvenance(
+                    name=leg.model.name,
+                    checksum=leg.model.checksum,
+                    source=leg.source,
+                    target=leg.target,
+                )
+                for leg in legs
+            ),
+            decoding=self.decoding,
+            device=self.device,
+            compute_type=self.compute_type,
+        )
+
+    def translate(self, texts: Sequence[str], *, source: Lang, target: Lang) -> list[Hypothesis]:
+        legs = self._legs(source, target)
+        first = self._translate_leg(list(texts), legs[0])
+        if len(legs) == 1:
+            return first
+        second = self._translate_leg([h.text for h in first], legs[1])
+        return [_chain(a, b) for a, b in zip(first, second, strict=True)]
+
+    def unload(self) -> None:
+        """Drop loaded models (they are loaded again on next use)."""
+        with self._lock:
+            self._translators.clear()
+            self._tokenizers.clear()
+
+    # -- routing -----------------------------------------------------------------------------
+
+    def route(self, target: Lang) -> str:
+        return self._routes.get(target, "direct")
+
+    def _legs(self, source: Lang, target: Lang) -> tuple[_Leg, ...]:
+        if source is target:
+            raise UnsupportedLanguagePairError(
+                f"{source.english_name} to itself is not a translation",
+                hint="pick a different target language",
+                source=source.value,
+                target=target.value,
+            )
+        pivot = self.route(target) == "pivot" and Lang.EN not in (source, target)
+        pairs = [(source, Lang.EN), (Lang.EN, target)] if pivot else [(source, target)]
+        legs = []
+        for leg_source, leg_target in pairs:
+            model = self._models.get((leg_source, leg_target))
+            if model is None:
+                raise _no_model(leg_source, leg_target, route=(source, target) if pivot else None)
+            # Fails early (UnsupportedLanguagePairError) if the family lacks a language token.
+            pair_tokens(model.family, source=leg_source, target=leg_target, marian_token=None)
+            legs.append(_Leg(model, leg_source, leg_target))
+        return tuple(legs)
+
+    # -- one model ---------------------------------------------------------------------------
+
+    def _translate_leg(self, texts: list[str], leg: _Leg) -> list[Hypothesis]:
+        results = [_EMPTY] * len(texts)
+        work = [i for i, text in enumerate(texts) if text.strip()]
+        if not work:
+            return results
+        translator = self._translator(leg.model)
+        source_sp = self._tokenizer(leg.model, side="source")
+        tokens = self._pair_tokens(leg)
+        encoded = {i: _encode(source_sp, texts[i], tokens) for i in work}
+        specials = len(tokens.source_prefix) + len(tokens.source_suffix)
+        work = [i for i in work if len(encoded[i].tokens) > specials]  # not only spaces/controls
+        if not work:
+            return results
+        prefix = list(tokens.target_prefix)
+        # Positions beyond the model's table cannot be encoded: longer inputs are cut there
+        # (and flagged truncated) rather than failing the whole batch.
+        limit = self._max_positions(leg.model)
+        try:
+            outputs = translator.translate_batch(
+                [encoded[i].tokens for i in work],
+                target_prefix=[prefix for _ in work] if prefix else None,
+                max_batch_size=self.decoding.batch_tokens,
+                batch_type="tokens",
+                beam_size=self.decoding.beam_size,
+                length_penalty=self.decoding.length_penalty,
+                max_input_length=limit,
+                max_decoding_length=min(self.decoding.max_decoding_length + len(prefix), limit),
+                min_decoding_length=min(self.decoding.min_decoding_length + len(prefix), limit),
+                return_scores=True,
+                return_attention=True,
+                return_end_token=True,
+                replace_unknowns=True,
+            )
+        except (RuntimeError, ValueError) as err:
+            raise EngineError(
+                f"CTranslate2 failed translating with {leg.model.name}: {err}",
+                hint="check the model directory and the device/compute type settings",
+                model=leg.model.name,
+                path=leg.model.path,
+                source=leg.source.value,
+                target=leg.target.value,
+            ) from err
+        for i, output in zip(work, outputs, strict=True):
+            hypothesis = self._hypothesis(output, encoded[i], n_prefix=len(prefix))
+            if len(encoded[i].tokens) > limit:
+                hypothesis = replace(hypothesis, truncated=True)
+            results[i] = hypothesis
+        return results
+
+    def _hypothesis(self, output: Any, encoded: _Encoded, *, n_prefix: int) -> Hypothesis:
+        tokens: list[str] = list(output.hypotheses[0])
+        ended = bool(tokens) and tokens[-1] == EOS
+        generated = len(tokens) - n_prefix  # what the score sums over (end token included)
+        # CTranslate2 reports sum(log p of generated tokens) / len(all tokens) ** length_penalty.
+        raw = float(output.scores[0]) * (len(tokens) ** self.decoding.length_penalty)
+        score = min(raw / generated, 0.0) if generated > 0 else 0.0
+        body = tokens[n_prefix : len(tokens) - 1 if ended else len(tokens)]
+        text, spans = detokenize(body)
+        target_spans: list[tuple[int, int] | None] = [None] * n_prefix + spans + [None] * ended
+        aligned = alignment.align_from_attention(
+            output.attention[0] if output.attention else [],
+            target_spans=target_spans,
+            source_spans=encoded.spans,
+        )
+        return Hypothesis(text=text, score=score, alignment=aligned, truncated=not ended)
+
+    def _pair_tokens(self, leg: _Leg) -> PairTokens:
+        marian = self._marian_token(leg.model, leg.target) if leg.model.family == "marian" else None
+        return pair_tokens(
+            leg.model.family, source=leg.source, target=leg.target, marian_token=marian
+        )
+
+    def _max_positions(self, model: RegisteredModel) -> int:
+        """Size of the model's position table (from its manifest), else CTranslate2's default."""
+        if model.path not in self._positions:
+            manifest = read_manifest(Path(model.path))
+            positions = manifest.max_positions if manifest else None
+            self._positions[model.path] = positions or DEFAULT_MAX_POSITIONS
+        return self._positions[model.path]
+
+    def _marian_token(self, model: RegisteredModel, target: Lang) -> str | None:
+        """The ``>>id<<`` target token of a multi-target OPUS-MT model: manifest, then catalogue."""
+        key = (model.path, target)
+        if key not in self._marian_tokens:
+            manifest = read_manifest(Path(model.path))
+            token = manifest.target_tokens.get(target) if manifest else None
+            known = KNOWN_MODELS.get(model.name)
+            if token is None and manifest is None and known is not None:
+                token = known.target_tokens.get(target)
+            self._marian_tokens[key] = token
+        return self._marian_tokens[key]
+
+    # -- loading -----------------------------------------------------------------------------
+
+    def _translator(self, model: RegisteredModel) -> Any:
+        with self._lock:
+            translator = self._translators.get(model.path)
+            if translator is None:
+                validate_model_dir(Path(model.path), family=model.family)
+                try:
+                    translator = ctranslate2.Translator(
+                        model.path,
+                        device=self.device,
+                        compute_type=self.compute_type,
+                        inter_threads=self._inter_threads,
+                        intra_threads=self._intra_threads,
+                    )
+                except (RuntimeError, ValueError, OSError) as err:
+                    raise EngineError(
+                        f"cannot load the CTranslate2 model {model.name} from {model.path}: {err}",
+                        hint="re-convert it with this CTranslate2 version (`warta models pull "
+                        "NAME --force`), or use another device/compute type",
+                        model=model.name,
+                        path=model.path,
+                        device=self.device,
+                        compute_type=self.compute_type,
+                    ) from err
+                self._translators[model.path] = translator
+            return translator
+
+    def _tokenizer(self, model: RegisteredModel, *, side: str) -> spm.SentencePieceProcessor:
+        path = str(Path(model.path) / spm_file(model.family, side=side))
+        with self._lock:
+            processor = self._tokenizers.get(path)
+            if processor is None:
+                processor = spm.SentencePieceProcessor()
+                try:
+                    processor.load(path)
+                except (OSError, RuntimeError) as err:
+                    raise EngineError(
+                        f"cannot load the tokenizer {path}: {err}",
+                        hint="copy the file again from the model's Hugging Face repository",
+                        model=model.name,
+                        path=path,
+                    ) from err
+                self._tokenizers[path] = processor
+            return processor
+
+
+def _encode(processor: spm.SentencePieceProcessor, text: str, tokens: PairTokens) -> _Encoded:
+    pieces, spans = _pieces_with_spans(processor, text)
+    return _Encoded(
+        tokens=[*tokens.source_prefix, *pieces, *tokens.source_suffix],
+        spans=[None] * len(tokens.source_prefix) + spans + [None] * len(tokens.source_suffix),
+    )
+
+
+def _pieces_with_spans(
+    processor: spm.SentencePieceProcessor, text: str
+) -> tuple[list[str], list[tuple[int, int] | None]]:
+    """SentencePiece pieces of ``text`` and the character span each covers (visible part only)."""
+    mapping = processor.encode(text, return_type="offset_mapping")
+    pieces = [str(p) for p in mapping["pieces"]]
+    offsets = [(int(s), int(e)) for s, e in mapping["offsets"]]
+    spans: list[tuple[int, int] | None] = []
+    for start, end in offsets:
+        while start < end and text[start].isspace():
+            start += 1
+        spans.append((start, end) if start < end else None)
+    return pieces, spans
+
+
+def _chain(first: Hypothesis, second: Hypothesis) -> Hypothesis:
+    """A pivot result: the second leg's text; scores add (log-probabilities of both legs)."""
+    if not first.text:
+        return first
+    score = None if first.score is None or second.score is None else first.score + second.score
+    composed = (
+        alignment.compose(first.alignment, second.alignment)
+        if first.alignment is not None and second.alignment is not None
+        else None
+    )
+    return Hypothesis(
+        text=second.text,
+        score=score,
+        alignment=composed,
+        truncated=first.truncated or second.truncated,
+    )
+
+
+def _no_model(source: Lang, target: Lang, *, route: tuple[Lang, Lang] | None) -> ModelNotFoundError:
+    known = models_for(source, target)
+    via = f" (needed to pivot {route[0]}→en→{route[1]})" if route else ""
+    pull = f"`warta models pull {known[0]}`" if known else "`warta models pull NAME`"
+    return ModelNotFoundError(
+        f"no model registered for {source.english_name}→{target.english_name} "
+        f"({source}→{target}){via}",
+        hint=f"download one with {pull} and register it with "
+        f"`warta models add PATH --source {source} --target {target}`"
+        + (f"; models that serve this pair: {', '.join(known)}" if known else ""),
+        source=source.value,
+        target=target.value,
+        route="pivot" if route else "direct",
+    )

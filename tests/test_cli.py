@@ -1,0 +1,177 @@
+"""The `warta` command, run in-process with click's CliRunner against a temporary home."""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from tests.markup_helpers import block_structure, inline_markup
+from tests.paths import DEMO_ARTICLES, TEST_DATA
+from warta.cli import cli
+from warta.languages import TARGET_LANGS
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    return tmp_path / "home"
+
+
+@pytest.fixture
+def run(home: Path):
+    runner = CliRunner()
+
+    def invoke(*args: str) -> Result:
+        return runner.invoke(cli, ["--home", str(home), *args], catch_exceptions=False)
+
+    return invoke
+
+
+@pytest.fixture
+def tiny_registered(run, shared_tiny_model: Path):
+    result = run("models", "add", str(shared_tiny_model), "--target", "en,zh,ja,ar,fr")
+    assert result.exit_code == 0, result.output
+    return shared_tiny_model
+
+
+def test_translate_gives_five_editions_whose_markup_matches_the_source(run, tiny_registered):
+    result = run("translate", str(TEST_DATA / "article-with-markup.html"), "--format", "json")
+
+    assert result.exit_code == 0, result.output
+    (article,) = json.loads(result.stdout)["articles"]
+    source = article["source"]["body_html"]
+    assert set(article["editions"]) == set(TARGET_LANGS)
+    for lang, edition in article["editions"].items():
+        assert edition["status"] in ("translated", "needs_review"), lang
+        assert inline_markup(edition["body_html"]) == inline_markup(source), lang
+        assert block_structure(edition["body_html"]) == block_structure(source), lang
+        assert edition["provenance"]["models"][0]["checksum"].startswith("sha256:")
+        assert all("score" in s and "flags" in s for s in edition["segments"])
+
+
+def test_translate_without_a_model_reports_pending_with_reason_and_exit_3(run):
+    result = run("translate", str(TEST_DATA / "article-with-markup.html"), "--to", "en,fr", "--format", "json")
+
+    assert result.exit_code == 3, result.output
+    editions = json.loads(result.stdout)["articles"][0]["editions"]
+    assert editions["en"]["status"] == "pending"
+    assert "warta models add" in editions["en"]["reason"]
+    assert "body_html" not in editions["fr"]
+
+
+def test_translate_rejects_an_unknown_language_code(run, tiny_registered):
+    result = run("translate", str(TEST_DATA / "article-with-markup.html"), "--to", "en,xx")
+
+    assert result.exit_code == 2
+    assert "unknown language code 'xx'" in result.stderr
+
+
+def test_ingest_work_status_round_trip_on_the_demo_articles(run, tiny_registered):
+    assert run("sites", "create", "demo").exit_code == 0
+    ingest = run("ingest", str(DEMO_ARTICLES))
+    assert ingest.exit_code == 0, ingest.output
+    assert "60 stored" in ingest.stderr
+
+    status = run("status", "--format", "json")
+    rows = json.loads(status.stdout)["editions"]
+    assert len(rows) == 300
+    assert {r["status"] for r in rows} == {"pending"}
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        # empty article: no title, no body
+        (b'{"external_id": "a1", "title": "", "body_html": ""}', "has no title"),
+        # bytes that are not UTF-8 (latin-1 e-acute)
+        ('{"external_id": "a2", "title": "Caf\xe9", "body_html": "<p>x</p>"}'.encode("latin-1"), "UTF-8"),
+        # English, not Indonesian
+        (
+            json.dumps(
+                {
+                    "external_id": "a3",
+                    "title": "The government raised fuel prices on Monday",
+                    "body_html": "<p>The minister said the decision was necessary to protect the budget, "
+                    "and that subsidies would be redirected to the poorest households next year.</p>",
+                }
+            ).encode(),
+            "Indonesian",
+        ),
+        # broken HTML: an unterminated comment swallows the rest of the article
+        (
+            json.dumps(
+                {
+                    "external_id": "a4",
+                    "title": "Pemerintah menaikkan harga bahan bakar minyak pada hari Senin",
+                    "body_html": "<p>Menteri mengatakan keputusan itu perlu.</p><!-- catatan "
+                    "<p>Subsidi akan dialihkan kepada rumah tangga miskin tahun depan.</p>",
+                }
+            ).encode(),
+            "comment",
+        ),
+    ],
+)
+def test_ingest_refuses_bad_input_with_exit_2_and_stores_nothing(run, tmp_path: Path, content: bytes, message: str):
+    assert run("sites", "create", "demo").exit_code == 0
+    bad = tmp_path / "bad.json"
+    bad.write_bytes(content)
+
+    result = run("ingest", str(bad))
+
+    assert result.exit_code == 2, result.output
+    assert message.lower() in result.stderr.lower()
+    status = run("status", "--format", "json")
+    assert json.loads(status.stdout)["editions"] == []
+
+
+def test_ingest_refuses_an_article_over_the_size_limit(run, tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("WARTA_MAX_ARTICLE_BYTES", "2048")
+    assert run("sites", "create", "demo").exit_code == 0
+    big = tmp_path / "big.json"
+    paragraph = "<p>" + "Pemerintah menaikkan harga bahan bakar minyak pada hari Senin. " * 20 + "</p>"
+    big.write_text(json.dumps({"external_id": "big", "title": "Harga BBM naik", "body_html": paragraph * 3}))
+
+    result = run("ingest", str(big))
+
+    assert result.exit_code == 2
+    assert "2048" in result.stderr or "2,048" in result.stderr
+
+
+def test_ingest_into_an_unknown_site_names_the_fix(run):
+    result = run("ingest", str(DEMO_ARTICLES), "--site", "nowhere")
+
+    assert result.exit_code == 1
+    assert "warta sites create" in result.stderr
+
+
+def test_models_add_refuses_a_directory_that_is_not_a_model(run, tmp_path: Path):
+    empty = tmp_path / "not-a-model"
+    empty.mkdir()
+
+    result = run("models", "add", str(empty), "--target", "en")
+
+    assert result.exit_code != 0
+    assert "model.bin" in result.stderr
+
+
+def test_models_pull_fails_quickly_and_clearly_without_network(run, monkeypatch):
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{port}")
+
+    result = run("models", "pull", "opus-mt-id-en")
+
+    assert result.exit_code == 1
+    assert f"127.0.0.1:{port}" in result.stderr
+    assert "warta models add" in result.stderr
+
+
+def test_sites_create_twice_is_a_conflict(run):
+    assert run("sites", "create", "kompas").exit_code == 0
+    again = run("sites", "create", "kompas")
+    assert again.exit_code == 1
+    assert "kompas" in again.stderr

@@ -1,0 +1,130 @@
+"""The translation pipeline with a real (tiny, random-weight) CTranslate2 model."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.markup_helpers import block_structure, inline_markup
+from warta import __version__
+from warta.domain import EditionStatus, Glossary, GlossaryTerm, MemoryEntry, SegmentOrigin
+from warta.engines.fake import FakeEngine
+from warta.ingest.htmldoc import draft_from_html
+from warta.languages import TARGET_LANGS, Lang
+from warta.pipeline import WorkItem, document_for, translate_items
+from warta.services import Services
+from warta.text import SEGMENTER_VERSION
+
+from tests.paths import TEST_DATA
+
+
+@pytest.fixture
+def article_document():
+    page = (TEST_DATA / "article-with-markup.html").read_text(encoding="utf-8")
+    draft = draft_from_html(page, site="demo", stem="article-with-markup")
+    return draft, document_for(title=draft.title, lead=draft.lead, body_html=draft.body_html)
+
+
+@pytest.mark.parametrize("lang", TARGET_LANGS)
+def test_tiny_model_edition_keeps_links_bold_and_block_structure(
+    services: Services, register_tiny: Callable[..., object], article_document, lang: Lang
+):
+    register_tiny(lang)
+    draft, document = article_document
+    item = WorkItem(key="a", document=document, memory={}, glossary=Glossary.empty())
+
+    (outcome,) = translate_items([item], engine=services.engine(), target=lang)
+
+    assert inline_markup(outcome.content.body_html) == inline_markup(draft.body_html)
+    assert block_structure(outcome.content.body_html) == block_structure(draft.body_html)
+    assert 'href="https://www.dephub.go.id/"' in outcome.content.body_html
+    assert outcome.status in (EditionStatus.TRANSLATED, EditionStatus.NEEDS_REVIEW)
+    engine_segments = [s for s in outcome.segments if s.origin is SegmentOrigin.ENGINE]
+    assert engine_segments and all(s.score is not None and s.score <= 0 for s in engine_segments)
+
+
+def test_provenance_records_model_checksum_decoding_glossary_and_versions(
+    services: Services, register_tiny: Callable[..., object], article_document, shared_tiny_model: Path
+):
+    (model,) = register_tiny(Lang.EN)
+    _, document = article_document
+    glossary = Glossary(version=7, terms=(GlossaryTerm(source="Zulkifli Hasan", do_not_translate=True),))
+    item = WorkItem(key="a", document=document, memory={}, glossary=glossary)
+
+    (outcome,) = translate_items([item], engine=services.engine(), target=Lang.EN)
+
+    prov = outcome.provenance
+    assert prov.engine == "ctranslate2"
+    assert [(m.name, m.checksum) for m in prov.models] == [("tiny-random", model.checksum)]
+    assert model.checksum.startswith("sha256:") and len(model.checksum) == 71
+    assert dict(prov.decoding)["beam"] == 1
+    assert dict(prov.decoding)["max_len"] == 40
+    assert prov.glossary_version == 7
+    assert prov.segmenter_version == SEGMENTER_VERSION
+    assert prov.app_version == __version__
+    assert prov.compute_type == "int8" and prov.device == "cpu"
+    assert "glossary:7" in prov.signature() and model.checksum[:19] in prov.signature()
+
+
+def test_do_not_translate_term_survives_a_random_model_verbatim(
+    services: Services, register_tiny: Callable[..., object], article_document
+):
+    register_tiny(Lang.FR)
+    _, document = article_document
+    glossary = Glossary(version=1, terms=(GlossaryTerm(source="Zulkifli", do_not_translate=True),))
+    item = WorkItem(key="a", document=document, memory={}, glossary=glossary)
+
+    (outcome,) = translate_items([item], engine=services.engine(), target=Lang.FR)
+
+    sources_with_term = [s for s in outcome.segments if "Zulkifli" in s.source_html]
+    assert sources_with_term
+    assert all("Zulkifli" in s.target_html for s in sources_with_term)
+
+
+def test_memory_hits_are_reused_and_never_sent_to_the_engine(article_document):
+    _, document = article_document
+    engine = FakeEngine()
+    first = next(s for s in document.segments if s.translate and s.index > 0)
+    memory = {
+        first.html: MemoryEntry(
+            source_html=first.html, target_html="Edited by a human.", origin=SegmentOrigin.HUMAN
+        )
+    }
+    item = WorkItem(key="a", document=document, memory=memory, glossary=Glossary.empty())
+
+    (outcome,) = translate_items([item], engine=engine, target=Lang.EN)
+
+    sent = [text for _, _, texts in engine.calls for text in texts]
+    assert first.text not in sent
+    assert outcome.segments[first.index].origin is SegmentOrigin.HUMAN
+    assert outcome.segments[first.index].target_html == "Edited by a human."
+    assert "Edited by a human." in (outcome.content.title + outcome.content.lead + outcome.content.body_html)
+    assert all(m.source_html != first.html for m in outcome.new_memory)
+
+
+def test_articles_of_one_language_share_one_engine_call(article_document):
+    _, document = article_document
+    engine = FakeEngine()
+    items = [WorkItem(key=i, document=document, memory={}, glossary=Glossary.empty()) for i in range(3)]
+
+    outcomes = translate_items(items, engine=engine, target=Lang.JA)
+
+    assert len(engine.calls) == 1
+    translatable = sum(1 for s in document.segments if s.translate)
+    assert len(engine.calls[0][2]) == 3 * translatable
+    assert [o.key for o in outcomes] == [0, 1, 2]
+
+
+def test_dateline_is_copied_verbatim_not_translated(article_document):
+    _, document = article_document
+    engine = FakeEngine()
+    item = WorkItem(key="a", document=document, memory={}, glossary=Glossary.empty())
+
+    (outcome,) = translate_items([item], engine=engine, target=Lang.EN)
+
+    verbatim = [s for s in outcome.segments if s.origin is SegmentOrigin.VERBATIM]
+    assert [s.target_html for s in verbatim] == ["JAKARTA -"]
+    sent = [text for _, _, texts in engine.calls for text in texts]
+    assert not any(text.startswith("JAKARTA -") for text in sent)

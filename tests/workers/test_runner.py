@@ -1,0 +1,180 @@
+"""The worker loop end to end: ingest -> jobs -> engine -> stored editions, on real services."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+import pytest
+
+from warta.domain import ArticleDraft, EditionStatus, JobStatus, SegmentOrigin
+from warta.engines.base import Engine
+from warta.engines.fake import FakeEngine
+from warta.languages import TARGET_LANGS, Lang
+from warta.services import Services
+from warta.workers.runner import Worker
+
+BODY = (
+    "<p>JAKARTA - Pemerintah menaikkan tarif ojek <a href=\"https://example.go.id/tarif\">daring</a> "
+    "sebesar 2,5 persen. Kebijakan itu berlaku mulai Senin.</p>"
+    "<p>Menteri Perhubungan mengatakan aturan baru akan <b>diumumkan</b> pekan depan.</p>"
+    "<p>Para pengemudi menyambut baik keputusan tersebut dan berharap pendapatan mereka naik.</p>"
+)
+
+
+def draft(body: str = BODY, *, external_id: str = "tarif-ojek") -> ArticleDraft:
+    return ArticleDraft(
+        site="demo",
+        external_id=external_id,
+        title="Pemerintah menaikkan tarif ojek daring mulai pekan depan",
+        lead="Kenaikan tarif disambut baik oleh para pengemudi di Jakarta.",
+        body_html=body,
+        category="tajuk utama",
+    )
+
+
+def worker_with(services: Services, engine: Engine, **kwargs: object) -> Worker:
+    return Worker(
+        store=services.store,
+        queue=services.queue,
+        engine=lambda: engine,
+        targets=TARGET_LANGS,
+        name="test-worker",
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+@pytest.fixture
+def demo_site(services: Services):
+    return services.store.create_site(slug="demo", name="Demo")
+
+
+def test_ingested_article_gets_five_stored_editions_with_provenance(
+    services: Services, demo_site, register_tiny: Callable[..., object]
+):
+    register_tiny()
+    result = services.newsroom.submit(draft())
+    assert {job.lang for job in result.jobs} == set(TARGET_LANGS)
+
+    summary = services.worker().run_until_idle()
+
+    assert summary.editions == 5 and summary.failed == 0
+    for lang in TARGET_LANGS:
+        edition = services.store.get_edition(revision_id=result.revision.id, lang=lang)
+        assert edition.status in (EditionStatus.TRANSLATED, EditionStatus.NEEDS_REVIEW)
+        assert edition.content is not None and 'href="https://example.go.id/tarif"' in edition.content.body_html
+        assert edition.provenance is not None
+        assert edition.provenance.models[0].checksum.startswith("sha256:")
+    assert services.queue.counts()[JobStatus.DONE] == 5
+
+
+def test_without_a_model_editions_stay_pending_with_the_reason_until_one_is_added(
+    services: Services, demo_site, register_tiny: Callable[..., object]
+):
+    register_tiny(Lang.EN)
+    result = services.newsroom.submit(draft())
+
+    services.worker().run_until_idle()
+
+    en = services.store.get_edition(revision_id=result.revision.id, lang=Lang.EN)
+    ja = services.store.get_edition(revision_id=result.revision.id, lang=Lang.JA)
+    assert en.status in (EditionStatus.TRANSLATED, EditionStatus.NEEDS_REVIEW)
+    assert ja.status is EditionStatus.PENDING
+    assert "no translation model installed for Indonesian→Japanese" in ja.reason
+    assert ja.content is None
+    assert services.queue.counts()[JobStatus.QUEUED] == 4
+
+    register_tiny(Lang.JA)
+    services.worker().run_until_idle()
+    ja = services.store.get_edition(revision_id=result.revision.id, lang=Lang.JA)
+    assert ja.status in (EditionStatus.TRANSLATED, EditionStatus.NEEDS_REVIEW)
+
+
+def test_editing_one_paragraph_retranslates_only_what_changed(services: Services, demo_site):
+    engine = FakeEngine()
+    worker = worker_with(services, engine)
+    first = services.newsroom.submit(draft())
+    worker.run_until_idle()
+    sent_first = sum(len(texts) for _, _, texts in engine.calls)
+    engine.calls.clear()
+
+    edited = BODY.replace("pekan depan.", "besok pagi.")
+    second = services.newsroom.submit(draft(edited))
+    assert second.new_revision and second.revision.number == 2
+    summary = worker.run_until_idle()
+
+    sent_second = [text for _, _, texts in engine.calls for text in texts]
+    assert len(sent_second) == 5  # one changed sentence, once per language
+    assert all("besok pagi" in text for text in sent_second)
+    assert sent_first > len(sent_second)
+    en = services.store.get_edition(revision_id=second.revision.id, lang=Lang.EN)
+    assert en.translated_segments == 1
+    assert en.reused_segments == len([s for s in en.segments if s.origin is SegmentOrigin.MEMORY])
+    assert en.reused_segments >= 4
+    assert summary.segments_translated == 5
+    rows = [r for r in services.store.status_rows() if r.lang is Lang.EN]
+    assert (rows[0].revision_number, rows[0].translated) == (2, 1)
+    assert first.revision.id != second.revision.id
+
+
+def test_an_editors_correction_is_kept_in_the_next_revision(services: Services, demo_site):
+    worker = worker_with(services, FakeEngine())
+    first = services.newsroom.submit(draft())
+    worker.run_until_idle()
+    edition = services.store.get_edition(revision_id=first.revision.id, lang=Lang.FR)
+    target = next(s for s in edition.segments if "Menteri" in s.source_html)
+
+    services.newsroom.correct_segment(
+        revision_id=first.revision.id, lang=Lang.FR, index=target.index,
+        target_html="Le ministre a dit que les règles seront <b>annoncées</b> la semaine prochaine.",
+    )
+    second = services.newsroom.submit(draft(BODY.replace("menaikkan tarif", "menurunkan tarif")))
+    worker.run_until_idle()
+
+    fr = services.store.get_edition(revision_id=second.revision.id, lang=Lang.FR)
+    kept = fr.segments[target.index]
+    assert kept.origin is SegmentOrigin.HUMAN
+    assert kept.target_html.startswith("Le ministre a dit")
+    assert fr.content is not None and "<b>annoncées</b>" in fr.content.body_html
+
+
+def test_unchanged_resubmission_creates_no_revision_and_no_work(services: Services, demo_site):
+    engine = FakeEngine()
+    worker = worker_with(services, engine)
+    services.newsroom.submit(draft())
+    worker.run_until_idle()
+    engine.calls.clear()
+
+    again = services.newsroom.submit(draft())
+
+    assert not again.new_revision and again.jobs == ()
+    assert worker.run_until_idle().editions == 0
+    assert engine.calls == []
+
+
+def test_engine_failure_is_retried_then_marks_the_edition_failed_with_the_reason(
+    services: Services, demo_site
+):
+    engine = FakeEngine(fail_targets={Lang.AR})
+    worker = worker_with(services, engine, max_attempts=2)
+    result = services.newsroom.submit(draft())
+
+    summary = worker.run_until_idle()
+
+    ar = services.store.get_edition(revision_id=result.revision.id, lang=Lang.AR)
+    assert ar.status is EditionStatus.FAILED
+    assert "the fake engine was told to fail for ar" in ar.reason
+    assert summary.failed == 1 and summary.editions == 4
+    assert services.queue.counts()[JobStatus.FAILED] == 1
+
+
+def test_batches_jobs_of_one_language_into_one_engine_call(services: Services, demo_site):
+    engine = FakeEngine(pairs={(Lang.ID, Lang.EN)})
+    worker = worker_with(services, engine, jobs_per_batch=8)
+    for i in range(3):
+        body = BODY.replace("Senin", ["Selasa", "Rabu", "Kamis"][i])
+        services.newsroom.submit(replace(draft(body), external_id=f"artikel-{i}"))
+
+    worker.run_until_idle()
+
+    assert len(engine.calls) == 1
