@@ -1,4 +1,4 @@
-"""Fixtures shared by the whole suite: real services on a temporary SQLite home, tiny real models."""
+"""Fixtures shared by the whole suite: real services on a temporary SQLite home, tiny models."""
 
 from __future__ import annotations
 
@@ -6,13 +6,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from tests.paths import DATA
 
 from warta.config import Settings
 from warta.domain import RegisteredModel
 from warta.languages import TARGET_LANGS, Lang
 from warta.services import Services, build_services
-
-from tests.paths import DATA
 
 
 @pytest.fixture(scope="session")

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-
 from tests.markup_helpers import block_structure, inline_markup
 from tests.paths import DEMO_ARTICLES, TEST_DATA
+
 from warta.cli import cli
 from warta.languages import TARGET_LANGS
 
@@ -53,7 +53,14 @@ def test_translate_gives_five_editions_whose_markup_matches_the_source(run, tiny
 
 
 def test_translate_without_a_model_reports_pending_with_reason_and_exit_3(run):
-    result = run("translate", str(TEST_DATA / "article-with-markup.html"), "--to", "en,fr", "--format", "json")
+    result = run(
+        "translate",
+        str(TEST_DATA / "article-with-markup.html"),
+        "--to",
+        "en,fr",
+        "--format",
+        "json",
+    )
 
     assert result.exit_code == 3, result.output
     editions = json.loads(result.stdout)["articles"][0]["editions"]
@@ -87,15 +94,19 @@ def test_ingest_work_status_round_trip_on_the_demo_articles(run, tiny_registered
         # empty article: no title, no body
         (b'{"external_id": "a1", "title": "", "body_html": ""}', "has no title"),
         # bytes that are not UTF-8 (latin-1 e-acute)
-        ('{"external_id": "a2", "title": "Caf\xe9", "body_html": "<p>x</p>"}'.encode("latin-1"), "UTF-8"),
+        (
+            '{"external_id": "a2", "title": "Caf\xe9", "body_html": "<p>x</p>"}'.encode("latin-1"),
+            "UTF-8",
+        ),
         # English, not Indonesian
         (
             json.dumps(
                 {
                     "external_id": "a3",
                     "title": "The government raised fuel prices on Monday",
-                    "body_html": "<p>The minister said the decision was necessary to protect the budget, "
-                    "and that subsidies would be redirected to the poorest households next year.</p>",
+                    "body_html": "<p>The minister said the decision was necessary to protect "
+                    "the budget, and that subsidies would be redirected to the poorest "
+                    "households next year.</p>",
                 }
             ).encode(),
             "Indonesian",
@@ -114,7 +125,9 @@ def test_ingest_work_status_round_trip_on_the_demo_articles(run, tiny_registered
         ),
     ],
 )
-def test_ingest_refuses_bad_input_with_exit_2_and_stores_nothing(run, tmp_path: Path, content: bytes, message: str):
+def test_ingest_refuses_bad_input_with_exit_2_and_stores_nothing(
+    run, tmp_path: Path, content: bytes, message: str
+):
     assert run("sites", "create", "demo").exit_code == 0
     bad = tmp_path / "bad.json"
     bad.write_bytes(content)
@@ -131,8 +144,12 @@ def test_ingest_refuses_an_article_over_the_size_limit(run, tmp_path: Path, monk
     monkeypatch.setenv("WARTA_MAX_ARTICLE_BYTES", "2048")
     assert run("sites", "create", "demo").exit_code == 0
     big = tmp_path / "big.json"
-    paragraph = "<p>" + "Pemerintah menaikkan harga bahan bakar minyak pada hari Senin. " * 20 + "</p>"
-    big.write_text(json.dumps({"external_id": "big", "title": "Harga BBM naik", "body_html": paragraph * 3}))
+    paragraph = (
+        "<p>" + "Pemerintah menaikkan harga bahan bakar minyak pada hari Senin. " * 20 + "</p>"
+    )
+    big.write_text(
+        json.dumps({"external_id": "big", "title": "Harga BBM naik", "body_html": paragraph * 3})
+    )
 
     result = run("ingest", str(big))
 

@@ -6,8 +6,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
 from tests.markup_helpers import block_structure, inline_markup
+from tests.paths import TEST_DATA
+
 from warta import __version__
 from warta.domain import EditionStatus, Glossary, GlossaryTerm, MemoryEntry, SegmentOrigin
 from warta.engines.fake import FakeEngine
@@ -16,8 +17,6 @@ from warta.languages import TARGET_LANGS, Lang
 from warta.pipeline import WorkItem, document_for, translate_items
 from warta.services import Services
 from warta.text import SEGMENTER_VERSION
-
-from tests.paths import TEST_DATA
 
 
 @pytest.fixture
@@ -42,15 +41,21 @@ def test_tiny_model_edition_keeps_links_bold_and_block_structure(
     assert 'href="https://www.dephub.go.id/"' in outcome.content.body_html
     assert outcome.status in (EditionStatus.TRANSLATED, EditionStatus.NEEDS_REVIEW)
     engine_segments = [s for s in outcome.segments if s.origin is SegmentOrigin.ENGINE]
-    assert engine_segments and all(s.score is not None and s.score <= 0 for s in engine_segments)
+    assert engine_segments
+    assert all(s.score is not None and s.score <= 0 for s in engine_segments)
 
 
 def test_provenance_records_model_checksum_decoding_glossary_and_versions(
-    services: Services, register_tiny: Callable[..., object], article_document, shared_tiny_model: Path
+    services: Services,
+    register_tiny: Callable[..., object],
+    article_document,
+    shared_tiny_model: Path,
 ):
     (model,) = register_tiny(Lang.EN)
     _, document = article_document
-    glossary = Glossary(version=7, terms=(GlossaryTerm(source="Zulkifli Hasan", do_not_translate=True),))
+    glossary = Glossary(
+        version=7, terms=(GlossaryTerm(source="Zulkifli Hasan", do_not_translate=True),)
+    )
     item = WorkItem(key="a", document=document, memory={}, glossary=glossary)
 
     (outcome,) = translate_items([item], engine=services.engine(), target=Lang.EN)
@@ -58,14 +63,17 @@ def test_provenance_records_model_checksum_decoding_glossary_and_versions(
     prov = outcome.provenance
     assert prov.engine == "ctranslate2"
     assert [(m.name, m.checksum) for m in prov.models] == [("tiny-random", model.checksum)]
-    assert model.checksum.startswith("sha256:") and len(model.checksum) == 71
+    assert model.checksum.startswith("sha256:")
+    assert len(model.checksum) == 71
     assert dict(prov.decoding)["beam"] == 1
     assert dict(prov.decoding)["max_len"] == 40
     assert prov.glossary_version == 7
     assert prov.segmenter_version == SEGMENTER_VERSION
     assert prov.app_version == __version__
-    assert prov.compute_type == "int8" and prov.device == "cpu"
-    assert "glossary:7" in prov.signature() and model.checksum[:19] in prov.signature()
+    assert prov.compute_type == "int8"
+    assert prov.device == "cpu"
+    assert "glossary:7" in prov.signature()
+    assert model.checksum[:19] in prov.signature()
 
 
 def test_do_not_translate_term_survives_a_random_model_verbatim(
@@ -100,14 +108,18 @@ def test_memory_hits_are_reused_and_never_sent_to_the_engine(article_document):
     assert first.text not in sent
     assert outcome.segments[first.index].origin is SegmentOrigin.HUMAN
     assert outcome.segments[first.index].target_html == "Edited by a human."
-    assert "Edited by a human." in (outcome.content.title + outcome.content.lead + outcome.content.body_html)
+    assert "Edited by a human." in (
+        outcome.content.title + outcome.content.lead + outcome.content.body_html
+    )
     assert all(m.source_html != first.html for m in outcome.new_memory)
 
 
 def test_articles_of_one_language_share_one_engine_call(article_document):
     _, document = article_document
     engine = FakeEngine()
-    items = [WorkItem(key=i, document=document, memory={}, glossary=Glossary.empty()) for i in range(3)]
+    items = [
+        WorkItem(key=i, document=document, memory={}, glossary=Glossary.empty()) for i in range(3)
+    ]
 
     outcomes = translate_items(items, engine=engine, target=Lang.JA)
 

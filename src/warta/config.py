@@ -54,8 +54,20 @@ class Settings(BaseSettings):
     jobs_per_batch: int = Field(
         default=16, ge=1, description="jobs of one language batched together"
     )
+    broker_url: str = Field(
+        default="", description="Celery broker, e.g. redis://localhost:6379/0; empty: in-process"
+    )
 
     default_site: str = "demo"
+
+    # Web site (warta.web).
+    site_hosts: dict[str, str] = Field(
+        default_factory=dict, description="Host header -> site slug; other hosts get default_site"
+    )
+    mark_doubtful_segments: bool = Field(
+        default=True, description="mark sentences quality estimation doubted, for readers"
+    )
+    page_cache_seconds: int = Field(default=60, ge=0, description="Cache-Control max-age of pages")
 
     @field_validator("targets", mode="before")
     @classmethod

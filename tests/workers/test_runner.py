@@ -15,7 +15,7 @@ from warta.services import Services
 from warta.workers.runner import Worker
 
 BODY = (
-    "<p>JAKARTA - Pemerintah menaikkan tarif ojek <a href=\"https://example.go.id/tarif\">daring</a> "
+    '<p>JAKARTA - Pemerintah menaikkan tarif ojek <a href="https://example.go.id/tarif">daring</a> '
     "sebesar 2,5 persen. Kebijakan itu berlaku mulai Senin.</p>"
     "<p>Menteri Perhubungan mengatakan aturan baru akan <b>diumumkan</b> pekan depan.</p>"
     "<p>Para pengemudi menyambut baik keputusan tersebut dan berharap pendapatan mereka naik.</p>"
@@ -58,11 +58,13 @@ def test_ingested_article_gets_five_stored_editions_with_provenance(
 
     summary = services.worker().run_until_idle()
 
-    assert summary.editions == 5 and summary.failed == 0
+    assert summary.editions == 5
+    assert summary.failed == 0
     for lang in TARGET_LANGS:
         edition = services.store.get_edition(revision_id=result.revision.id, lang=lang)
         assert edition.status in (EditionStatus.TRANSLATED, EditionStatus.NEEDS_REVIEW)
-        assert edition.content is not None and 'href="https://example.go.id/tarif"' in edition.content.body_html
+        assert edition.content is not None
+        assert 'href="https://example.go.id/tarif"' in edition.content.body_html
         assert edition.provenance is not None
         assert edition.provenance.models[0].checksum.startswith("sha256:")
     assert services.queue.counts()[JobStatus.DONE] == 5
@@ -100,7 +102,8 @@ def test_editing_one_paragraph_retranslates_only_what_changed(services: Services
 
     edited = BODY.replace("pekan depan.", "besok pagi.")
     second = services.newsroom.submit(draft(edited))
-    assert second.new_revision and second.revision.number == 2
+    assert second.new_revision
+    assert second.revision.number == 2
     summary = worker.run_until_idle()
 
     sent_second = [text for _, _, texts in engine.calls for text in texts]
@@ -125,8 +128,12 @@ def test_an_editors_correction_is_kept_in_the_next_revision(services: Services, 
     target = next(s for s in edition.segments if "Menteri" in s.source_html)
 
     services.newsroom.correct_segment(
-        revision_id=first.revision.id, lang=Lang.FR, index=target.index,
-        target_html="Le ministre a dit que les règles seront <b>annoncées</b> la semaine prochaine.",
+        revision_id=first.revision.id,
+        lang=Lang.FR,
+        index=target.index,
+        target_html=(
+            "Le ministre a dit que les règles seront <b>annoncées</b> la semaine prochaine."
+        ),
     )
     second = services.newsroom.submit(draft(BODY.replace("menaikkan tarif", "menurunkan tarif")))
     worker.run_until_idle()
@@ -135,7 +142,8 @@ def test_an_editors_correction_is_kept_in_the_next_revision(services: Services, 
     kept = fr.segments[target.index]
     assert kept.origin is SegmentOrigin.HUMAN
     assert kept.target_html.startswith("Le ministre a dit")
-    assert fr.content is not None and "<b>annoncées</b>" in fr.content.body_html
+    assert fr.content is not None
+    assert "<b>annoncées</b>" in fr.content.body_html
 
 
 def test_unchanged_resubmission_creates_no_revision_and_no_work(services: Services, demo_site):
@@ -147,7 +155,8 @@ def test_unchanged_resubmission_creates_no_revision_and_no_work(services: Servic
 
     again = services.newsroom.submit(draft())
 
-    assert not again.new_revision and again.jobs == ()
+    assert not again.new_revision
+    assert again.jobs == ()
     assert worker.run_until_idle().editions == 0
     assert engine.calls == []
 
@@ -164,7 +173,8 @@ def test_engine_failure_is_retried_then_marks_the_edition_failed_with_the_reason
     ar = services.store.get_edition(revision_id=result.revision.id, lang=Lang.AR)
     assert ar.status is EditionStatus.FAILED
     assert "the fake engine was told to fail for ar" in ar.reason
-    assert summary.failed == 1 and summary.editions == 4
+    assert summary.failed == 1
+    assert summary.editions == 4
     assert services.queue.counts()[JobStatus.FAILED] == 1
 
 

@@ -85,21 +85,22 @@ class Worker:
                 progress(summary)
         return summary
 
-    def run_once(self, summary: RunSummary | None = None) -> bool:
-        """Run one batch; False when there was nothing this worker can do."""
+    def run_once(self, summary: RunSummary | None = None, *, lang: Lang | None = None) -> bool:
+        """Run one batch (of ``lang`` only, if given); False when there was nothing to do."""
         summary = summary if summary is not None else RunSummary()
         engine = self._engine()
-        for lang in self._queue.pending_langs():
-            if not engine.supports(source=SOURCE_LANG, target=lang):
-                if lang not in summary.skipped_no_model:
-                    summary.skipped_no_model.add(lang)
-                    self._mark_waiting_for_model(lang)
+        pending = self._queue.pending_langs()
+        for target in pending if lang is None else [x for x in pending if x is lang]:
+            if not engine.supports(source=SOURCE_LANG, target=target):
+                if target not in summary.skipped_no_model:
+                    summary.skipped_no_model.add(target)
+                    self._mark_waiting_for_model(target)
                 continue
             jobs = self._queue.claim(
-                worker=self.name, limit=self._batch, lease_seconds=self._lease, lang=lang
+                worker=self.name, limit=self._batch, lease_seconds=self._lease, lang=target
             )
             if jobs:
-                self._run_batch(jobs, lang=lang, engine=engine, summary=summary)
+                self._run_batch(jobs, lang=target, engine=engine, summary=summary)
                 return True
         return False
 
