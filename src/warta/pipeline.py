@@ -30,10 +30,20 @@ from warta.domain import (
 )
 from warta.engines.base import Engine, EngineInfo, Hypothesis
 from warta.languages import SOURCE_LANG, Lang
-from warta.text import SEGMENTER_VERSION, SourceDocument, analyse, assemble, finish, prepare
+from warta.quality.article import summarise
+from warta.quality.estimator import QualityEstimator
+from warta.text import (
+    SEGMENTER_VERSION,
+    PreparedSegment,
+    SourceDocument,
+    analyse,
+    assemble,
+    finish,
+    prepare,
+)
 
 QualityCheck = Callable[[str, Hypothesis, str, Lang], tuple[str, ...]]
-"""(source model text, hypothesis, restored target html, target) -> quality flags."""
+"""Extra per-segment check: (source model text, hypothesis, target html, target) -> flags."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +65,7 @@ class Outcome:
     segments: tuple[SegmentTranslation, ...]
     provenance: Provenance
     new_memory: tuple[MemoryEntry, ...]  # engine translations worth remembering
+    quality: float  # article-level quality estimate in [0, 1]
 
 
 def provenance_for(info: EngineInfo, *, glossary: Glossary) -> Provenance:
@@ -80,9 +91,14 @@ def translate_items(
     *,
     engine: Engine,
     target: Lang,
+    estimator: QualityEstimator | None = None,
     checks: Sequence[QualityCheck] = (),
 ) -> list[Outcome]:
-    """Translate every item into ``target`` with one engine call for all new segments."""
+    """Translate every item into ``target`` with one engine call for all new segments.
+
+    Every engine segment is assessed by ``estimator`` (quality score and reasons); a segment with
+    reasons is flagged, and an edition with a flagged segment needs review.
+    """
     info = engine.describe(source=SOURCE_LANG, target=target)
     plans = [_plan(item, target=target) for item in items]
     model_texts = [p.model_text for plan in plans for p in plan.to_translate]
@@ -109,6 +125,7 @@ def translate_items(
                 hypotheses[cursor : cursor + count],
                 provenance=provenance_for(info, glossary=item.glossary),
                 target=target,
+                estimator=estimator,
                 checks=checks,
             )
         )
@@ -120,7 +137,7 @@ def translate_items(
 class _Prepared:
     index: int
     model_text: str
-    prepared: object
+    prepared: PreparedSegment
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +168,7 @@ def _complete(
     *,
     provenance: Provenance,
     target: Lang,
+    estimator: QualityEstimator | None,
     checks: Sequence[QualityCheck],
 ) -> Outcome:
     fresh = {p.index: (p, h) for p, h in zip(plan.to_translate, hypotheses, strict=True)}
@@ -183,12 +201,25 @@ def _complete(
             )
         else:
             prepared, hypothesis = fresh[segment.index]
-            done = finish(prepared.prepared, hypothesis, target=target)  # type: ignore[arg-type]  # PreparedSegment kept opaque in _Prepared
+            done = finish(prepared.prepared, hypothesis, target=target)
             flags = list(done.flags)
-            if hypothesis.truncated:
-                flags.append("truncated")
-            if not done.text.strip():
-                flags.append("empty_output")
+            quality: float | None = None
+            if estimator is not None:
+                assessed = estimator.assess(
+                    source=prepared.prepared.segment.text,
+                    target=done.text,
+                    lang=target,
+                    logprob=hypothesis.score,
+                    truncated=hypothesis.truncated,
+                    glossary=item.glossary,
+                )
+                flags.extend(assessed.flags)
+                quality = assessed.score
+            else:
+                if hypothesis.truncated:
+                    flags.append("truncated")
+                if not done.text.strip():
+                    flags.append("empty")
             for check in checks:
                 flags.extend(check(prepared.model_text, hypothesis, done.html, target))
             unique_flags = tuple(dict.fromkeys(flags))
@@ -201,6 +232,7 @@ def _complete(
                     origin=SegmentOrigin.ENGINE,
                     score=hypothesis.score,
                     flags=unique_flags,
+                    quality=quality,
                 )
             )
             if not unique_flags:
@@ -230,4 +262,5 @@ def _complete(
         segments=tuple(segments),
         provenance=provenance,
         new_memory=tuple(new_memory),
+        quality=summarise(segments).score,
     )

@@ -17,6 +17,7 @@ from warta.domain import RegisteredModel
 from warta.engines.base import Decoding, Engine
 from warta.ingest.validate import Validator
 from warta.newsroom import Newsroom
+from warta.quality.estimator import QualityEstimator
 from warta.store.repository import Store
 from warta.store.session import make_engine, upgrade_database
 from warta.workers.queue import SqlJobQueue
@@ -79,6 +80,7 @@ class Services:
     validator: Validator
     engine: EngineProvider
     newsroom: Newsroom
+    estimator: QualityEstimator
     _closed: bool = field(default=False, repr=False)
 
     def worker(self, *, name: str | None = None) -> Worker:
@@ -92,6 +94,7 @@ class Services:
             lease_seconds=s.job_lease_seconds,
             max_attempts=s.job_max_attempts,
             jobs_per_batch=s.jobs_per_batch,
+            estimator=self.estimator,
         )
 
     def close(self) -> None:
@@ -121,4 +124,5 @@ def build_services(settings: Settings, *, migrate: bool = True) -> Services:
         validator=validator,
         engine=EngineProvider(store=store, settings=settings),
         newsroom=newsroom,
+        estimator=QualityEstimator(),
     )

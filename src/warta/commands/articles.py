@@ -145,7 +145,9 @@ def translate(app: AppContext, file: Path, to: str, fmt: str, site: str | None) 
                     glossary=glossary or _empty_glossary(),
                 )
                 started = time.perf_counter()
-                (outcome,) = translate_items([work], engine=engine, target=lang)
+                (outcome,) = translate_items(
+                    [work], engine=engine, target=lang, estimator=services.estimator
+                )
                 editions[lang.value] = _edition_json(outcome, seconds=time.perf_counter() - started)
             articles.append(
                 {
@@ -188,11 +190,13 @@ def _edition_json(outcome: Outcome, *, seconds: float) -> dict[str, Any]:
                 "target_html": s.target_html,
                 "origin": s.origin.value,
                 "score": s.score,
+                "quality": s.quality,
                 "flags": list(s.flags),
             }
             for s in outcome.segments
         ],
         "provenance": outcome.provenance.to_dict(),
+        "quality": round(outcome.quality, 4),
         "seconds": round(seconds, 3),
     }
 

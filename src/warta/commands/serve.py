@@ -36,6 +36,8 @@ def serve(app: AppContext, host: str, port: int, demo: bool, worker: bool) -> No
 
             stored, refused = load_demo(store=services.store, newsroom=services.newsroom)
             app.err.print(f"demo: {stored} articles stored, {refused} refused")
+        else:
+            services.validator.warm_up()  # the language detector: ~4 s once, not on a request
         stop = threading.Event()
         if worker:
             thread = threading.Thread(

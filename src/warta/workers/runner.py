@@ -18,6 +18,7 @@ from warta.engines.base import Engine
 from warta.errors import LeaseLostError, ModelNotFoundError, WartaError
 from warta.languages import SOURCE_LANG, Lang
 from warta.pipeline import QualityCheck, WorkItem, document_for, translate_items
+from warta.quality.estimator import QualityEstimator
 from warta.store.repository import Store
 from warta.workers.queue import JobQueue
 
@@ -65,6 +66,7 @@ class Worker:
         lease_seconds: int = 300,
         max_attempts: int = 3,
         jobs_per_batch: int = 16,
+        estimator: QualityEstimator | None = None,
         checks: Sequence[QualityCheck] = (),
     ) -> None:
         self._store = store
@@ -75,6 +77,7 @@ class Worker:
         self._lease = lease_seconds
         self._max_attempts = max_attempts
         self._batch = jobs_per_batch
+        self._estimator = estimator
         self._checks = tuple(checks)
 
     def run_until_idle(self, *, progress: Callable[[RunSummary], None] | None = None) -> RunSummary:
@@ -130,7 +133,9 @@ class Worker:
         if not items:
             return
         try:
-            outcomes = translate_items(items, engine=engine, target=lang, checks=self._checks)
+            outcomes = translate_items(
+                items, engine=engine, target=lang, estimator=self._estimator, checks=self._checks
+            )
         except ModelNotFoundError as exc:
             for item in items:
                 job = _job(item)
@@ -152,6 +157,7 @@ class Worker:
                 content=outcome.content,
                 segments=outcome.segments,
                 provenance=outcome.provenance,
+                quality=outcome.quality,
             )
             try:
                 self._store.record_translation(
