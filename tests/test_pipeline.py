@@ -11,6 +11,7 @@ from tests.paths import TEST_DATA
 
 from warta import __version__
 from warta.domain import EditionStatus, Glossary, GlossaryTerm, MemoryEntry, SegmentOrigin
+from warta.engines.base import Hypothesis
 from warta.engines.fake import FakeEngine
 from warta.ingest.htmldoc import draft_from_html
 from warta.languages import TARGET_LANGS, Lang
@@ -140,3 +141,67 @@ def test_dateline_is_copied_verbatim_not_translated(article_document):
     assert [s.target_html for s in verbatim] == ["JAKARTA -"]
     sent = [text for _, _, texts in engine.calls for text in texts]
     assert not any(text.startswith("JAKARTA -") for text in sent)
+
+
+class _NBestEngine(FakeEngine):
+    """Returns the source unchanged as the best candidate and a real sentence as the 2nd best."""
+
+    def translate(self, texts, *, source, target):
+        return [
+            Hypothesis(
+                text=text,
+                score=-0.1,
+                alternatives=(Hypothesis(text=ENGLISH, score=-0.9),),
+            )
+            for text in texts
+        ]
+
+
+ENGLISH = "The minister said the rules will be announced next week."
+
+
+def test_nbest_reranking_prefers_the_candidate_quality_estimation_trusts(services: Services):
+    document = document_for(
+        title="Menteri mengatakan aturan baru akan diumumkan pekan depan",
+        lead="",
+        body_html="<p>Menteri mengatakan aturan baru akan diumumkan pekan depan.</p>",
+    )
+    item = WorkItem(key="a", document=document, memory={}, glossary=Glossary.empty())
+
+    with_qe = translate_items(
+        [item], engine=_NBestEngine(), target=Lang.EN, estimator=services.estimator
+    )[0]
+    without_qe = translate_items([item], engine=_NBestEngine(), target=Lang.EN)[0]
+
+    assert [s.target_html for s in with_qe.segments] == [ENGLISH, ENGLISH]
+    assert all(not s.flags for s in with_qe.segments)
+    assert without_qe.segments[0].target_html.startswith("Menteri")
+
+
+def test_ctranslate2_engine_returns_nbest_alternatives(shared_tiny_model: Path):
+    from warta.domain import RegisteredModel
+    from warta.engines.base import Decoding
+    from warta.engines.ctranslate2 import CTranslate2Engine
+    from warta.engines.models import inspect_model_dir
+
+    family, checksum = inspect_model_dir(shared_tiny_model)
+    model = RegisteredModel(
+        name="tiny",
+        path=str(shared_tiny_model),
+        source=Lang.ID,
+        target=Lang.EN,
+        family=family,
+        checksum=checksum,
+    )
+    engine = CTranslate2Engine(
+        [model], decoding=Decoding(beam_size=3, num_hypotheses=3, max_decoding_length=20)
+    )
+
+    (hyp,) = engine.translate(
+        ["Pemerintah menaikkan harga bahan bakar."], source=Lang.ID, target=Lang.EN
+    )
+
+    assert len(hyp.alternatives) == 2
+    assert hyp.score is not None
+    assert all(a.score is not None and a.score <= hyp.score + 1e-6 for a in hyp.alternatives)
+    assert ("nbest", 3) in engine.describe(source=Lang.ID, target=Lang.EN).decoding.as_items()

@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     inter_threads: int = Field(default=1, ge=1)
     intra_threads: int = Field(default=0, ge=0)  # 0 = CTranslate2 picks
     beam_size: int = Field(default=4, ge=1, le=16)
+    num_hypotheses: int = Field(default=1, ge=1, le=16, description="n-best reranked by QE")
     length_penalty: float = 1.0
     max_decoding_length: int = Field(default=256, ge=8, le=1024)
     batch_tokens: int = Field(default=2048, ge=64, description="max tokens in one engine batch")

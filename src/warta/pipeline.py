@@ -16,7 +16,7 @@ Steps per article and language::
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from warta import __version__
 from warta.domain import (
@@ -32,6 +32,7 @@ from warta.engines.base import Engine, EngineInfo, Hypothesis
 from warta.languages import SOURCE_LANG, Lang
 from warta.quality.article import summarise
 from warta.quality.estimator import QualityEstimator
+from warta.quality.rerank import rerank_index
 from warta.text import (
     SEGMENTER_VERSION,
     PreparedSegment,
@@ -201,6 +202,10 @@ def _complete(
             )
         else:
             prepared, hypothesis = fresh[segment.index]
+            if hypothesis.alternatives and estimator is not None:
+                hypothesis = _best_candidate(
+                    prepared.prepared, hypothesis, estimator=estimator, glossary=item.glossary
+                )
             done = finish(prepared.prepared, hypothesis, target=target)
             flags = list(done.flags)
             quality: float | None = None
@@ -264,3 +269,25 @@ def _complete(
         new_memory=tuple(new_memory),
         quality=summarise(segments).score,
     )
+
+
+def _best_candidate(
+    prepared: PreparedSegment,
+    hypothesis: Hypothesis,
+    *,
+    estimator: QualityEstimator,
+    glossary: Glossary,
+) -> Hypothesis:
+    """n-best reranking: the candidate quality estimation trusts most, judged on finished text."""
+    candidates = [replace(hypothesis, alternatives=()), *hypothesis.alternatives]
+    finished = [
+        replace(c, text=finish(prepared, c, target=prepared.target).text) for c in candidates
+    ]
+    index = rerank_index(
+        finished,
+        source=prepared.segment.text,
+        lang=prepared.target,
+        estimator=estimator,
+        glossary=glossary,
+    )
+    return candidates[index]

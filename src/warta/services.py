@@ -43,6 +43,7 @@ class EngineProvider:
         s = self._settings
         return Decoding(
             beam_size=s.beam_size,
+            num_hypotheses=s.num_hypotheses,
             length_penalty=s.length_penalty,
             max_decoding_length=s.max_decoding_length,
             batch_tokens=s.batch_tokens,

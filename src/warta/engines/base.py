@@ -34,6 +34,8 @@ class Hypothesis:
     score: float | None = None
     alignment: tuple[AlignedToken, ...] | None = None
     truncated: bool = False  # decoding stopped at max length instead of at end of sentence
+    # The other n-best candidates (Decoding.num_hypotheses > 1), best first; reranked by quality.
+    alternatives: tuple[Hypothesis, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +47,7 @@ class Decoding:
     max_decoding_length: int = 256
     batch_tokens: int = 2048
     min_decoding_length: int = 0  # benchmarks pin min=max to make both sides do the same work
+    num_hypotheses: int = 1  # n-best candidates to return for reranking by quality estimation
 
     def as_items(self) -> tuple[tuple[str, int | float], ...]:
         return (
@@ -52,6 +55,7 @@ class Decoding:
             ("length_penalty", self.length_penalty),
             ("max_len", self.max_decoding_length),
             ("min_len", self.min_decoding_length),
+            ("nbest", self.num_hypotheses),
         )
 
 

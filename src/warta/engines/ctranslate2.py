@@ -223,7 +223,8 @@ class CTranslate2Engine:
                 target_prefix=[prefix for _ in work] if prefix else None,
                 max_batch_size=self.decoding.batch_tokens,
                 batch_type="tokens",
-                beam_size=self.decoding.beam_size,
+                beam_size=max(self.decoding.beam_size, self.decoding.num_hypotheses),
+                num_hypotheses=self.decoding.num_hypotheses,
                 length_penalty=self.decoding.length_penalty,
                 max_input_length=limit,
                 max_decoding_length=min(self.decoding.max_decoding_length + len(prefix), limit),
@@ -250,17 +251,25 @@ class CTranslate2Engine:
         return results
 
     def _hypothesis(self, output: Any, encoded: _Encoded, *, n_prefix: int) -> Hypothesis:
-        tokens: list[str] = list(output.hypotheses[0])
+        best = self._candidate(output, encoded, n_prefix=n_prefix, rank=0)
+        others = tuple(
+            self._candidate(output, encoded, n_prefix=n_prefix, rank=rank)
+            for rank in range(1, len(output.hypotheses))
+        )
+        return replace(best, alternatives=others) if others else best
+
+    def _candidate(self, output: Any, encoded: _Encoded, *, n_prefix: int, rank: int) -> Hypothesis:
+        tokens: list[str] = list(output.hypotheses[rank])
         ended = bool(tokens) and tokens[-1] == EOS
         generated = len(tokens) - n_prefix  # what the score sums over (end token included)
         # CTranslate2 reports sum(log p of generated tokens) / len(all tokens) ** length_penalty.
-        raw = float(output.scores[0]) * (len(tokens) ** self.decoding.length_penalty)
+        raw = float(output.scores[rank]) * (len(tokens) ** self.decoding.length_penalty)
         score = min(raw / generated, 0.0) if generated > 0 else 0.0
         body = tokens[n_prefix : len(tokens) - 1 if ended else len(tokens)]
         text, spans = detokenize(body)
         target_spans: list[tuple[int, int] | None] = [None] * n_prefix + spans + [None] * ended
         aligned = alignment.align_from_attention(
-            output.attention[0] if output.attention else [],
+            output.attention[rank] if output.attention else [],
             target_spans=target_spans,
             source_spans=encoded.spans,
         )
