@@ -1,0 +1,20 @@
+"""The reader-facing site: server-rendered HTML in six languages, feeds and sitemaps.
+
+``warta.web.app.create_app(services)`` builds it (with the JSON API of :mod:`warta.api`).
+Modules, one job each:
+
+* :mod:`~warta.web.urls`: the URL scheme and slugs (why zh/ja/ar use the Indonesian slug)
+* :mod:`~warta.web.locales`: codes, direction, names, dates and numbers per language (Babel)
+* :mod:`~warta.web.i18n`: gettext catalogues (``locale/<lang>/LC_MESSAGES/messages.po``),
+  written by people and compiled in memory at start
+* :mod:`~warta.web.views`: what a page shows; only ``translated``/``needs_review`` editions are
+  translations, anything else shows the Indonesian original with a notice
+* :mod:`~warta.web.marking`: doubtful sentences marked for readers
+* :mod:`~warta.web.pages`, :mod:`~warta.web.publishing`: rendering pages, feeds, sitemaps
+* :mod:`~warta.web.seo`, :mod:`~warta.web.feeds`, :mod:`~warta.web.sitemap`: hreflang,
+  JSON-LD, Open Graph, RSS/Atom, sitemap XML
+* :mod:`~warta.web.cache`, :mod:`~warta.web.freshness`: the page cache and the data versions
+  that invalidate it; ETag/Last-Modified/304
+* :mod:`~warta.web.routes`, :mod:`~warta.web.errors`: HTTP handlers and error pages
+* :mod:`~warta.web.state`: what the app keeps between requests (on ``app.state.web``)
+"""

@@ -1,0 +1,297 @@
+"""What a page shows, read from the store: articles in a language, or their Indonesian original.
+
+The rule the whole site follows: **only an edition whose status is ``translated`` or
+``needs_review`` (and that has content) is a translation.** Anything else (pending, failed, never
+requested) is shown as the Indonesian original, marked with ``lang="id"``, under a notice; such a
+page is not advertised as a translation anywhere (no hreflang alternate, no sitemap or feed entry,
+its canonical URL is the Indonesian page).
+
+HTML from the store (revision and edition bodies, sanitised by nh3 when they were stored) is the
+only HTML marked safe, here; everything else is escaped by the templates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy
+from markupsafe import Markup
+
+from warta.domain import Article, Edition, EditionContent, EditionStatus, Revision, Site
+from warta.errors import NotFoundError
+from warta.languages import SOURCE_LANG, Lang
+from warta.store.repository import Store
+from warta.text import plain_text
+from warta.web import listing
+from warta.web.locales import SITE_LANGS
+from warta.web.marking import mark_doubtful
+from warta.web.urls import article_path, article_slug
+
+PUBLISHED_STATUSES = frozenset({EditionStatus.TRANSLATED, EditionStatus.NEEDS_REVIEW})
+SUMMARY_CHARS = 220
+
+
+def published_content(edition: Edition | None) -> EditionContent | None:
+    """The edition's content if it may be shown as a translation, else None."""
+    if edition is None or edition.status not in PUBLISHED_STATUSES:
+        return None
+    return edition.content
+
+
+@dataclass(frozen=True, slots=True)
+class Teaser:
+    """An article in a list, in the page's language or (not translated yet) in Indonesian."""
+
+    article_id: int
+    title: str
+    summary: str
+    content_lang: Lang
+    path: str
+    category: str | None
+    when: datetime
+
+    @property
+    def is_original_fallback(self) -> bool:
+        return self.content_lang is SOURCE_LANG
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleView:
+    article: Article
+    revision: Revision
+    lang: Lang
+    editions: Mapping[Lang, Edition]
+    content_lang: Lang  # the language of title, lead and body: ``lang``, or Indonesian
+    title: str
+    lead: str
+    body: Markup
+    doubtful: int  # sentences marked as doubtful in ``body``
+    slugs: Mapping[Lang, str]
+
+    @property
+    def is_translation(self) -> bool:
+        return self.lang is not SOURCE_LANG and self.content_lang is self.lang
+
+    @property
+    def is_pending(self) -> bool:
+        """A translated page was asked for but its edition is not published."""
+        return self.lang is not SOURCE_LANG and self.content_lang is SOURCE_LANG
+
+    @property
+    def edition(self) -> Edition | None:
+        return self.editions.get(self.lang)
+
+    @property
+    def published_langs(self) -> tuple[Lang, ...]:
+        """Indonesian and every language with a published edition, in the site's order."""
+        return tuple(
+            lang
+            for lang in SITE_LANGS
+            if lang is SOURCE_LANG or published_content(self.editions.get(lang)) is not None
+        )
+
+    @property
+    def when(self) -> datetime:
+        return self.article.published_at or self.article.created_at
+
+    def path(self, lang: Lang) -> str:
+        return article_path(lang, self.article.id, self.slugs[lang])
+
+    def source_summary(self) -> str:
+        return summarize(self.revision.lead, self.revision.body_html)
+
+    def summary(self) -> str:
+        content = published_content(self.edition) if self.is_translation else None
+        if content is None:
+            return self.source_summary()
+        return summarize(content.lead, content.body_html)
+
+
+def summarize(lead: str, body_html: str, *, limit: int = SUMMARY_CHARS) -> str:
+    """The lead, or the first paragraph of the body, as plain text of at most ``limit`` chars."""
+    text = lead.strip() or next(
+        (block for block in plain_text(body_html).split("\n\n") if block.strip()), ""
+    )
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip(" ,.;:、，。") + "…"
+
+
+class Reader:
+    """Builds the pages' content from the store (one per app; stateless between requests)."""
+
+    def __init__(self, *, store: Store, db: sqlalchemy.Engine, mark_doubtful: bool) -> None:
+        self._store = store
+        self._db = db
+        self._mark_doubtful = mark_doubtful
+
+    def article(self, *, site: Site, article_id: int, lang: Lang, doubt_title: str) -> ArticleView:
+        """The article in ``lang``; NotFoundError if the site has no such article."""
+        article = self._store.get_article_by_id(article_id)
+        if article.site_id != site.id:
+            raise NotFoundError(
+                f"site {site.slug!r} has no article {article_id}",
+                hint="follow a link from the site's own pages",
+                article_id=article_id,
+            )
+        revision = self._store.get_current_revision(article.id)
+        editions = {e.lang: e for e in self._store.list_editions(revision.id)}
+        slugs = {
+            code: article_slug(
+                code,
+                source_title=revision.title,
+                edition_title=_title(published_content(editions.get(code))),
+            )
+            for code in SITE_LANGS
+        }
+        content = published_content(editions.get(lang)) if lang is not SOURCE_LANG else None
+        shown = lang
+        if content is None:
+            shown = SOURCE_LANG
+            content = EditionContent(
+                title=revision.title, lead=revision.lead, body_html=revision.body_html
+            )
+        body, doubtful = content.body_html, 0
+        if self._mark_doubtful and shown is not SOURCE_LANG:
+            # The headline and lead are blocks of their own before the body (warta.text.analyse).
+            first_block = int(bool(revision.title.strip())) + int(bool(revision.lead.strip()))
+            marked = mark_doubtful(
+                body, editions[lang].segments, title=doubt_title, first_block=first_block
+            )
+            body, doubtful = marked.html, marked.count
+        return ArticleView(
+            article=article,
+            revision=revision,
+            lang=lang,
+            editions=editions,
+            content_lang=shown,
+            title=content.title,
+            lead=content.lead,
+            body=Markup(body),  # noqa: S704 -- the store's HTML, sanitised when it was stored
+            doubtful=doubtful,
+            slugs=slugs,
+        )
+
+    def teaser(self, article: Article, *, lang: Lang) -> Teaser:
+        revision = self._store.get_current_revision(article.id)
+        content = None
+        if lang is not SOURCE_LANG:
+            content = published_content(self._store.get_edition(revision_id=revision.id, lang=lang))
+        if content is None:
+            title, lead, body, shown = (
+                revision.title,
+                revision.lead,
+                revision.body_html,
+                SOURCE_LANG,
+            )
+        else:
+            title, lead, body, shown = content.title, content.lead, content.body_html, lang
+        slug = article_slug(lang, source_title=revision.title, edition_title=_title(content))
+        return Teaser(
+            article_id=article.id,
+            title=title,
+            summary=summarize(lead, body),
+            content_lang=shown,
+            path=article_path(lang, article.id, slug),
+            category=article.category,
+            when=article.published_at or article.created_at,
+        )
+
+    def latest(self, site: Site, *, lang: Lang, limit: int, offset: int = 0) -> list[Teaser]:
+        articles = self._store.list_articles(site_id=site.id, limit=limit, offset=offset)
+        return [self.teaser(a, lang=lang) for a in articles]
+
+    def in_category(
+        self, site: Site, *, category: str, lang: Lang, limit: int, offset: int = 0
+    ) -> list[Teaser]:
+        articles = listing.articles_in_category(
+            self._db, site_id=site.id, category=category, limit=limit, offset=offset
+        )
+        return [self.teaser(a, lang=lang) for a in articles]
+
+    def categories(self, site: Site) -> list[listing.CategoryCount]:
+        return listing.site_categories(self._db, site.id)
+
+    def feed_items(self, site: Site, *, lang: Lang, limit: int, scan: int) -> list[Published]:
+        """The newest ``limit`` articles published in ``lang``, among the newest ``scan``."""
+        items: list[Published] = []
+        for article in self._store.list_articles(site_id=site.id, limit=scan):
+            revision = self._store.get_current_revision(article.id)
+            edition = None
+            if lang is not SOURCE_LANG:
+                edition = self._store.get_edition(revision_id=revision.id, lang=lang)
+                if published_content(edition) is None:
+                    continue
+            items.append(Published(article, revision, {lang: edition} if edition else {}))
+            if len(items) >= limit:
+                break
+        return items
+
+    def published(
+        self, site: Site, *, limit: int, since: datetime | None = None
+    ) -> list[Published]:
+        """The newest ``limit`` articles (newer than ``since``) with their published editions."""
+        items: list[Published] = []
+        for article in self._store.list_articles(site_id=site.id, limit=limit):
+            if since is not None and (article.published_at or article.created_at) < since:
+                break
+            revision = self._store.get_current_revision(article.id)
+            editions = {
+                e.lang: e
+                for e in self._store.list_editions(revision.id)
+                if published_content(e) is not None
+            }
+            items.append(Published(article, revision, editions))
+        return items
+
+
+@dataclass(frozen=True, slots=True)
+class Published:
+    """An article, its current revision and its published editions (some or all of them)."""
+
+    article: Article
+    revision: Revision
+    editions: Mapping[Lang, Edition]
+
+    @property
+    def langs(self) -> tuple[Lang, ...]:
+        return tuple(lang for lang in SITE_LANGS if lang is SOURCE_LANG or lang in self.editions)
+
+    @property
+    def when(self) -> datetime:
+        return self.article.published_at or self.article.created_at
+
+    @property
+    def modified(self) -> datetime:
+        stamps = [self.article.updated_at] + [
+            e.updated_at for e in self.editions.values() if e.updated_at is not None
+        ]
+        return max(stamps)
+
+    def content(self, lang: Lang) -> EditionContent:
+        """Title, lead and body in ``lang`` (one of :attr:`langs`)."""
+        if lang is SOURCE_LANG:
+            r = self.revision
+            return EditionContent(title=r.title, lead=r.lead, body_html=r.body_html)
+        content = published_content(self.editions.get(lang))
+        if content is None:
+            raise NotFoundError(
+                f"article {self.article.id} has no published {lang} edition",
+                hint="list only the languages in .langs",
+                article_id=self.article.id,
+            )
+        return content
+
+    def path(self, lang: Lang) -> str:
+        content = published_content(self.editions.get(lang))
+        slug = article_slug(lang, source_title=self.revision.title, edition_title=_title(content))
+        return article_path(lang, self.article.id, slug)
+
+
+def _title(content: EditionContent | None) -> str | None:
+    return content.title if content is not None else None
