@@ -4,8 +4,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from warta.store.versions import Version
 from warta.web.cache import Page, PageCache, http_date
-from warta.web.freshness import Version
 
 WHEN = datetime(2025, 3, 10, 8, 0, 30, 123456, tzinfo=UTC)
 

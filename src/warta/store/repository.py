@@ -28,13 +28,15 @@ from warta.domain import (
 )
 from warta.errors import ConflictError, FieldError
 from warta.languages import SOURCE_LANG, Lang
-from warta.store import articles, catalog, editions, jobs, mapping
+from warta.store import articles, catalog, editions, jobs, listing, mapping, versions
 from warta.store import memory as tm
 from warta.store.clock import Clock, utcnow
+from warta.store.listing import CategoryCount
 from warta.store.records import SaveResult, StatusRow
 from warta.store.session import transaction, writer
+from warta.store.versions import Version
 
-__all__ = ["SaveResult", "StatusRow", "Store"]
+__all__ = ["CategoryCount", "SaveResult", "StatusRow", "Store", "Version"]
 
 
 class Store:
@@ -263,3 +265,34 @@ class Store:
         """One row per stored edition of each article's current revision."""
         with self._read() as session:
             return editions.status_rows(session, site_id=site_id)
+
+    # --- reads for listings and caches ------------------------------------------------------------
+
+    def categories(self, site_id: int) -> list[CategoryCount]:
+        """The categories in use on a site, the busiest first."""
+        with self._read() as session:
+            return listing.site_categories(session, site_id)
+
+    def articles_in_category(
+        self, *, site_id: int, category: str, limit: int, offset: int = 0
+    ) -> list[Article]:
+        """A category's articles, newest published first (as ``list_articles`` orders)."""
+        with self._read() as session:
+            return listing.articles_in_category(
+                session, site_id=site_id, category=category, limit=limit, offset=offset
+            )
+
+    def catalogue_version(self, site_id: int) -> Version:
+        """Version token of the site's articles and categories (for caches)."""
+        with self._read() as session:
+            return versions.catalogue_version(session, site_id)
+
+    def site_version(self, site_id: int) -> Version:
+        """Version token of the site's articles and all their editions (for caches)."""
+        with self._read() as session:
+            return versions.site_version(session, site_id)
+
+    def article_version(self, article_id: int) -> Version | None:
+        """Version token of one article and its current editions; None if unknown."""
+        with self._read() as session:
+            return versions.article_version(session, article_id)

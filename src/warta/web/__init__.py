@@ -13,7 +13,7 @@ Modules, one job each:
 * :mod:`~warta.web.pages`, :mod:`~warta.web.publishing`: rendering pages, feeds, sitemaps
 * :mod:`~warta.web.seo`, :mod:`~warta.web.feeds`, :mod:`~warta.web.sitemap`: hreflang,
   JSON-LD, Open Graph, RSS/Atom, sitemap XML
-* :mod:`~warta.web.cache`, :mod:`~warta.web.freshness`: the page cache and the data versions
+* :mod:`~warta.web.cache`: the page cache, keyed by data versions from the store
   that invalidate it; ETag/Last-Modified/304
 * :mod:`~warta.web.routes`, :mod:`~warta.web.errors`: HTTP handlers and error pages
 * :mod:`~warta.web.state`: what the app keeps between requests (on ``app.state.web``)

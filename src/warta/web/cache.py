@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 
-from warta.web.freshness import Version
+from warta.store.versions import Version
 
 CacheKey = tuple[str, str, str, str]  # (host, site, lang, path with query)
 

@@ -18,9 +18,9 @@ from starlette.exceptions import HTTPException
 
 from warta.domain import Site
 from warta.languages import Lang
-from warta.web import freshness, pages, publishing
+from warta.store.versions import Version
+from warta.web import pages, publishing
 from warta.web.cache import Page
-from warta.web.freshness import Version
 from warta.web.i18n import DOUBT_TITLE
 from warta.web.locales import lang_from_path, negotiate
 from warta.web.state import WebState, web_state
@@ -109,7 +109,7 @@ def sitemap(request: Request) -> Response:
         site=site,
         lang=Lang.ID,
         path="/sitemap.xml",
-        version=freshness.site_version(state.services.db, site.id),
+        version=state.services.store.site_version(site.id),
         media_type="application/xml",
         render=lambda: publishing.sitemap_xml(req),
     )
@@ -143,7 +143,7 @@ def front(request: Request, lang: str) -> Response:
         site=site,
         lang=code,
         path=front_path(code),
-        version=freshness.site_version(state.services.db, site.id),
+        version=state.services.store.site_version(site.id),
         media_type=HTML,
         render=lambda: pages.front_page(req),
     )
@@ -170,7 +170,7 @@ def _feed(request: Request, lang: str, *, kind: str, media_type: str) -> Respons
         site=site,
         lang=code,
         path=f"/{code.value}/{kind}.xml",
-        version=freshness.site_version(state.services.db, site.id),
+        version=state.services.store.site_version(site.id),
         media_type=media_type,
         render=lambda: publishing.feed(req, kind=kind),
     )
@@ -187,11 +187,11 @@ def article(request: Request, lang: str, segment: str) -> Response:
     article_id = parsed[0]
     state = web_state(request)
     site = state.sites.site(request)
-    db = state.services.db
-    version = freshness.article_version(db, article_id)
+    store = state.services.store
+    version = store.article_version(article_id)
     if version is None:
         raise HTTPException(status_code=404)
-    version = version + freshness.catalogue_version(db, site.id)
+    version = version + store.catalogue_version(site.id)
     key = (base_url(request), site.slug, code.value, request.url.path)
     hit = state.cache.get(key, version)
     if hit is not None:  # only canonical paths are ever cached
@@ -248,7 +248,7 @@ def category(request: Request, lang: str, segment: str) -> Response:
         site=site,
         lang=code,
         path=f"/{code.value}/{category.slug}/?page={number}",
-        version=freshness.site_version(state.services.db, site.id),
+        version=state.services.store.site_version(site.id),
         media_type=HTML,
         render=render,
     )

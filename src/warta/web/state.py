@@ -97,9 +97,7 @@ class WebState:
             translators=load_catalogues(),
             cache=PageCache(),
             sites=SiteResolver(services=services),
-            reader=Reader(
-                store=services.store, db=services.db, mark_doubtful=settings.mark_doubtful_segments
-            ),
+            reader=Reader(store=services.store, mark_doubtful=settings.mark_doubtful_segments),
             css_version=static_version(),
             cache_seconds=settings.page_cache_seconds,
         )

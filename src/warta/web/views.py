@@ -16,15 +16,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-import sqlalchemy
 from markupsafe import Markup
 
 from warta.domain import Article, Edition, EditionContent, EditionStatus, Revision, Site
 from warta.errors import NotFoundError
 from warta.languages import SOURCE_LANG, Lang
-from warta.store.repository import Store
+from warta.store.repository import CategoryCount, Store
 from warta.text import plain_text
-from warta.web import listing
 from warta.web.locales import SITE_LANGS
 from warta.web.marking import mark_doubtful
 from warta.web.urls import article_path, article_slug
@@ -125,9 +123,8 @@ def summarize(lead: str, body_html: str, *, limit: int = SUMMARY_CHARS) -> str:
 class Reader:
     """Builds the pages' content from the store (one per app; stateless between requests)."""
 
-    def __init__(self, *, store: Store, db: sqlalchemy.Engine, mark_doubtful: bool) -> None:
+    def __init__(self, *, store: Store, mark_doubtful: bool) -> None:
         self._store = store
-        self._db = db
         self._mark_doubtful = mark_doubtful
 
     def article(self, *, site: Site, article_id: int, lang: Lang, doubt_title: str) -> ArticleView:
@@ -209,13 +206,13 @@ class Reader:
     def in_category(
         self, site: Site, *, category: str, lang: Lang, limit: int, offset: int = 0
     ) -> list[Teaser]:
-        articles = listing.articles_in_category(
-            self._db, site_id=site.id, category=category, limit=limit, offset=offset
+        articles = self._store.articles_in_category(
+            site_id=site.id, category=category, limit=limit, offset=offset
         )
         return [self.teaser(a, lang=lang) for a in articles]
 
-    def categories(self, site: Site) -> list[listing.CategoryCount]:
-        return listing.site_categories(self._db, site.id)
+    def categories(self, site: Site) -> list[CategoryCount]:
+        return self._store.categories(site.id)
 
     def feed_items(self, site: Site, *, lang: Lang, limit: int, scan: int) -> list[Published]:
         """The newest ``limit`` articles published in ``lang``, among the newest ``scan``."""
