@@ -205,3 +205,17 @@ def test_ctranslate2_engine_returns_nbest_alternatives(shared_tiny_model: Path):
     assert hyp.score is not None
     assert all(a.score is not None and a.score <= hyp.score + 1e-6 for a in hyp.alternatives)
     assert ("nbest", 3) in engine.describe(source=Lang.ID, target=Lang.EN).decoding.as_items()
+
+
+def test_markup_in_a_title_or_lead_goes_through_the_allowlist():
+    document = document_for(
+        title="Judul <img src=x onerror=alert(1)> berita <b>penting</b> dari Jakarta",
+        lead='Lead <a href="javascript:alert(1)" onclick="x()">tautan</a> di sini',
+        body_html="<p>Pemerintah menaikkan harga bahan bakar minyak pada hari Senin.</p>",
+    )
+
+    html = " ".join(s.html for s in document.segments)
+    assert "onerror" not in html
+    assert "onclick" not in html
+    assert "javascript:" not in html
+    assert "<b>penting</b>" in html

@@ -13,7 +13,16 @@ from typing import Any
 import click
 
 from warta import __version__
-from warta.commands import articles, celery, glossary, models, quality, serve, sites
+from warta.commands import (
+    articles,
+    celery,
+    glossary,
+    integrations,
+    models,
+    quality,
+    serve,
+    sites,
+)
 from warta.commands._context import EXIT_BAD_INPUT, AppContext
 from warta.config import Settings
 
@@ -49,7 +58,7 @@ def cli(ctx: click.Context, home: Path | None, database_url: str | None) -> None
     ctx.call_on_close(app.close)
 
 
-for _module in (articles, models, serve, sites, glossary, celery, quality):
+for _module in (articles, models, serve, sites, glossary, celery, quality, integrations):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 

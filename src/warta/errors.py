@@ -18,7 +18,9 @@ The HTTP mapping lives in exactly one place (:mod:`warta.api.errors`); the CLI m
     │   ├── NotIndonesianError
     │   ├── MarkupError                  HTML that cannot be read as an article
     │   ├── FieldError                   a field of a record has the wrong type or value
-    │   └── IngestError                  a file, folder or feed that cannot be read
+    │   ├── IngestError                  a file, folder or feed that cannot be read
+    │   ├── RequestTooLargeError         a request body over the API's size limit (HTTP 413)
+    │   └── RequestTimeoutError          a request body that did not arrive in time (HTTP 408)
     ├── EngineError                      translation engines and models
     │   ├── ModelNotFoundError
     │   ├── UnsupportedLanguagePairError
@@ -27,8 +29,12 @@ The HTTP mapping lives in exactly one place (:mod:`warta.api.errors`); the CLI m
     ├── StoreError
     │   ├── NotFoundError
     │   └── ConflictError
-    └── QueueError
-        └── LeaseLostError
+    ├── QueueError
+    │   └── LeaseLostError
+    ├── AccessError                      who may call the API (HTTP 401/403)
+    │   ├── AuthenticationError          no, an unknown or a revoked API key or login session
+    │   └── ForbiddenError               authenticated, but not allowed (e.g. no CSRF header)
+    └── RateLimitError                   too many requests for one key (HTTP 429, retry_after)
 """
 
 from __future__ import annotations
@@ -167,3 +173,35 @@ class LeaseLostError(QueueError):
     default_hint = (
         "another worker took the job over after the lease expired; its result was discarded"
     )
+
+
+class AccessError(WartaError):
+    code = "access_denied"
+
+
+class AuthenticationError(AccessError):
+    code = "unauthenticated"
+    default_hint = (
+        "send `Authorization: Bearer KEY` with a key made by `warta keys create --site SITE`"
+    )
+
+
+class ForbiddenError(AccessError):
+    code = "forbidden"
+
+
+class RateLimitError(WartaError):
+    """Too many requests; ``context["retry_after"]`` is the number of seconds to wait."""
+
+    code = "rate_limited"
+    default_hint = "wait for the number of seconds in Retry-After, then send the request again"
+
+
+class RequestTooLargeError(InputError):
+    code = "request_too_large"
+    default_hint = "send a smaller request (split the article or shorten the body)"
+
+
+class RequestTimeoutError(InputError):
+    code = "request_timeout"
+    default_hint = "send the whole request body without pausing, then try again"

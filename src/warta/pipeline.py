@@ -29,6 +29,7 @@ from warta.domain import (
     SegmentTranslation,
 )
 from warta.engines.base import Engine, EngineInfo, Hypothesis
+from warta.ingest.sanitize import sanitize_html
 from warta.languages import SOURCE_LANG, Lang
 from warta.quality.article import summarise
 from warta.quality.estimator import QualityEstimator
@@ -84,7 +85,13 @@ def provenance_for(info: EngineInfo, *, glossary: Glossary) -> Provenance:
 
 
 def document_for(*, title: str, lead: str, body_html: str) -> SourceDocument:
-    return analyse(title=title, lead=lead, body_html=body_html)
+    """Analyse a revision. Titles and leads are plain text, but ``analyse`` reads one that contains
+    markup as inline HTML, so such a one goes through the same allowlist as bodies first."""
+    return analyse(title=_safe_line(title), lead=_safe_line(lead), body_html=body_html)
+
+
+def _safe_line(text: str) -> str:
+    return sanitize_html(text) if "<" in text else text
 
 
 def translate_items(

@@ -85,6 +85,10 @@ class Services:
     _closed: bool = field(default=False, repr=False)
 
     def worker(self, *, name: str | None = None) -> Worker:
+        """A worker whose recorded editions emit the sites' webhook events (outbox)."""
+        from warta.integrations import build_integrations
+
+        events = build_integrations(self).events
         s = self.settings
         return Worker(
             store=self.store,
@@ -96,6 +100,7 @@ class Services:
             max_attempts=s.job_max_attempts,
             jobs_per_batch=s.jobs_per_batch,
             estimator=self.estimator,
+            on_recorded=lambda e: events.recorded(revision_id=e.revision_id, lang=e.lang),
         )
 
     def close(self) -> None:

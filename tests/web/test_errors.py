@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 from selectolax.lexbor import LexborHTMLParser
 from tests.web.sitedata import SampleSite
 
+from warta.integrations import build_integrations
 from warta.services import Services
 
 
@@ -43,6 +44,7 @@ def test_an_unexpected_error_answers_a_500_page_and_the_api_stays_json(
         assert response.status_code == 500
         assert heading(response.text) == "問題が発生しました"
         assert "KeyError" not in response.text
-        api = client.get("/api/v1/status")
+        _, key = build_integrations(services).authenticator.issue(site=sample.site.slug)
+        api = client.get("/api/v1/status", headers={"Authorization": f"Bearer {key}"})
         assert api.status_code == 500
         assert api.headers["content-type"] == "application/json"

@@ -221,7 +221,9 @@ def test_the_api_keeps_its_json_errors(site: LiveSite) -> None:
     response = site.client.get("/api/v1/no-such-endpoint")
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/json"
-    assert site.client.get("/api/v1/status").status_code == 200
+    unauthenticated = site.client.get("/api/v1/status")
+    assert unauthenticated.status_code == 401
+    assert unauthenticated.json()["error"]["code"] == "unauthenticated"
 
 
 def test_an_article_of_another_site_is_not_found(site: LiveSite) -> None:

@@ -1,32 +1,31 @@
-"""Read-only status endpoints (the full integration API lives beside these)."""
+"""The JSON API under /api/v1: ``router`` includes every sub-router (one ``include_router``).
+
+Read-only status lives here; articles (:mod:`warta.api.articles`), webhooks
+(:mod:`warta.api.webhooks`) and editors (:mod:`warta.api.editor`) beside it.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 
-from warta.services import Services
+from warta.api import articles, editor, webhooks
+from warta.api.auth import SiteDep
+from warta.api.deps import ServicesDep, get_services, reject_unknown_query
+from warta.api.responses import errors
 
-router = APIRouter(prefix="/api/v1")
+__all__ = ["ServicesDep", "get_services", "router"]
 
-
-def get_services(request: Request) -> Services:
-    services = request.app.state.services
-    assert isinstance(services, Services)  # noqa: S101 -- set by create_app
-    return services
-
-
-ServicesDep = Annotated[Services, Depends(get_services)]
+router = APIRouter(prefix="/api/v1", dependencies=[Depends(reject_unknown_query)])
 
 
-@router.get("/status")
-def status(services: ServicesDep, site: str | None = None) -> dict[str, Any]:
-    """Per article and language: status and the reason (e.g. no model installed)."""
-    site_id = services.store.get_site(site).id if site else None
-    rows = services.store.status_rows(site_id=site_id)
+@router.get("/status", tags=["status"], responses=errors(401, 429))
+def status(services: ServicesDep, access: SiteDep) -> dict[str, Any]:
+    """The key's site, per article and language: status and the reason (e.g. no model)."""
+    rows = services.store.status_rows(site_id=access.site_id)
     return {
-        "jobs": {k.value: v for k, v in services.queue.counts().items()},
+        "site": access.site,
         "models": [
             {
                 "name": m.name,
@@ -36,18 +35,10 @@ def status(services: ServicesDep, site: str | None = None) -> dict[str, Any]:
             }
             for m in services.store.list_models()
         ],
-        "editions": [
-            {
-                "site": r.site,
-                "external_id": r.external_id,
-                "revision": r.revision_number,
-                "lang": r.lang.value,
-                "status": r.status.value,
-                "reason": r.reason,
-                "segments_reused": r.reused,
-                "segments_translated": r.translated,
-                "provenance": r.provenance_signature,
-            }
-            for r in rows
-        ],
+        "editions": [r.to_dict() for r in rows],
     }
+
+
+router.include_router(articles.router)
+router.include_router(webhooks.router)
+router.include_router(editor.router)

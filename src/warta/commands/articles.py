@@ -264,20 +264,7 @@ def status(app: AppContext, site: str | None, fmt: str) -> None:
         echo_json(
             {
                 "jobs": {k.value: v for k, v in counts.items()},
-                "editions": [
-                    {
-                        "site": r.site,
-                        "external_id": r.external_id,
-                        "revision": r.revision_number,
-                        "lang": r.lang.value,
-                        "status": r.status.value,
-                        "reason": r.reason,
-                        "segments_reused": r.reused,
-                        "segments_translated": r.translated,
-                        "provenance": r.provenance_signature,
-                    }
-                    for r in rows
-                ],
+                "editions": [r.to_dict() for r in rows],
             }
         )
         return

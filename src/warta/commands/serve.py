@@ -58,17 +58,25 @@ def serve(app: AppContext, host: str, port: int, demo: bool, worker: bool) -> No
 
 
 def _work_forever(app: AppContext, stop: threading.Event) -> None:
-    worker = app.services.worker(name="serve-inprocess")
-    while not stop.is_set():
-        try:
-            busy = worker.run_once()
-        except Exception:
-            import logging
+    """The embedded worker: translation batches, then due webhook deliveries, until stopped."""
+    import logging
 
-            logging.getLogger("warta.worker").exception("worker batch failed")
-            busy = False
-        if not busy:
-            stop.wait(2.0)
+    from warta.integrations import build_integrations
+
+    log = logging.getLogger("warta.worker")
+    worker = app.services.worker(name="serve-inprocess")
+    integrations = build_integrations(app.services)
+    with integrations.http_client(follow_redirects=False) as client:
+        dispatcher = integrations.dispatcher(client)
+        while not stop.is_set():
+            try:
+                busy = worker.run_once()
+                dispatcher.deliver_due()
+            except Exception:  # the in-process worker outlives one bad batch; it is logged
+                log.exception("worker batch failed")
+                busy = False
+            if not busy:
+                stop.wait(2.0)
 
 
 @click.group()

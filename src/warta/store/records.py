@@ -33,3 +33,17 @@ class StatusRow:
     reused: int  # segments taken from translation memory (machine or human)
     translated: int  # segments translated by the engine
     provenance_signature: str  # "" until translated
+
+    def to_dict(self) -> dict[str, object]:
+        """The JSON shape of `warta status --format json` and GET /api/v1/status."""
+        return {
+            "site": self.site,
+            "external_id": self.external_id,
+            "revision": self.revision_number,
+            "lang": self.lang.value,
+            "status": self.status.value,
+            "reason": self.reason,
+            "segments_reused": self.reused,
+            "segments_translated": self.translated,
+            "provenance": self.provenance_signature,
+        }

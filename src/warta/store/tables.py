@@ -223,3 +223,137 @@ class JobRow(Base):
     provenance_key: Mapped[str | None] = mapped_column(KEY)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+
+
+# --- integrations (migration 0002): editors, approvals, webhooks, feeds -------------------------
+
+
+class EditorRow(Base):
+    """A person who reviews a site's editions; logs in with email and password."""
+
+    __tablename__ = "editors"
+    __table_args__ = (UniqueConstraint("site_id", "email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    email: Mapped[str] = mapped_column(String(254))  # stored lowercased
+    password_hash: Mapped[str] = mapped_column(String(256))  # "scrypt$n$r$p$salt$hash"
+    created_at: Mapped[datetime]
+    disabled_at: Mapped[datetime | None]
+
+
+class EditorSessionRow(Base):
+    """A login session; the cookie carries the token, the row only its hash."""
+
+    __tablename__ = "editor_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    editor_id: Mapped[int] = mapped_column(ForeignKey("editors.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(HASH, unique=True)
+    csrf_hash: Mapped[str] = mapped_column(HASH)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+
+
+class EditionApprovalRow(Base):
+    """An editor approved (published) an edition; valid while its content is what was approved."""
+
+    __tablename__ = "edition_approvals"
+    __table_args__ = (UniqueConstraint("revision_id", "lang"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("revisions.id", ondelete="CASCADE"))
+    lang: Mapped[str] = mapped_column(LANG)
+    editor_id: Mapped[int | None] = mapped_column(ForeignKey("editors.id", ondelete="SET NULL"))
+    content_hash: Mapped[str] = mapped_column(HASH)  # sha256 of the approved title/lead/body
+    approved_at: Mapped[datetime]
+
+
+class WebhookRow(Base):
+    __tablename__ = "webhooks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
+    url: Mapped[str] = mapped_column(Text)
+    secret: Mapped[str] = mapped_column(String(128))  # HMAC key; needed in clear to sign
+    events: Mapped[list[str]]
+    created_at: Mapped[datetime]
+    disabled_at: Mapped[datetime | None]
+
+
+class WebhookEventRow(Base):
+    """The outbox: one event to deliver to one webhook, with its exact JSON body."""
+
+    __tablename__ = "webhook_events"
+    __table_args__ = (
+        Index("ix_webhook_events_status_next_attempt_at", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    webhook_id: Mapped[int] = mapped_column(
+        ForeignKey("webhooks.id", ondelete="CASCADE"), index=True
+    )
+    event_id: Mapped[str] = mapped_column(String(36))  # the same for every webhook of one event
+    event: Mapped[str] = mapped_column(String(32))
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(STATUS)  # pending | delivered | failed
+    attempts: Mapped[int]
+    next_attempt_at: Mapped[datetime | None]
+    last_error: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    delivered_at: Mapped[datetime | None]
+
+
+class WebhookDeliveryRow(Base):
+    """One HTTP attempt to deliver an event: the delivery log."""
+
+    __tablename__ = "webhook_deliveries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    outbox_id: Mapped[int] = mapped_column(
+        ForeignKey("webhook_events.id", ondelete="CASCADE"), index=True
+    )
+    webhook_id: Mapped[int] = mapped_column(
+        ForeignKey("webhooks.id", ondelete="CASCADE"), index=True
+    )
+    attempt: Mapped[int]
+    status_code: Mapped[int | None]
+    error: Mapped[str] = mapped_column(Text)
+    duration_ms: Mapped[int]
+    attempted_at: Mapped[datetime]
+
+
+class FeedRow(Base):
+    __tablename__ = "feeds"
+    __table_args__ = (UniqueConstraint("site_id", "url"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    url: Mapped[str] = mapped_column(Text)
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    last_polled_at: Mapped[datetime | None]
+    last_status: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class FeedEntryRow(Base):
+    """A feed entry already seen: de-duplication by GUID (per feed) and content hash (per site)."""
+
+    __tablename__ = "feed_entries"
+    __table_args__ = (
+        UniqueConstraint("feed_id", "guid"),
+        Index("ix_feed_entries_site_id_content_hash", "site_id", "content_hash"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    feed_id: Mapped[int] = mapped_column(ForeignKey("feeds.id", ondelete="CASCADE"))
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    guid: Mapped[str] = mapped_column(Text)
+    fingerprint: Mapped[str] = mapped_column(HASH)  # of the entry as the feed shows it
+    content_hash: Mapped[str | None] = mapped_column(HASH)  # ArticleDraft.content_hash()
+    external_id: Mapped[str | None]
+    outcome: Mapped[str] = mapped_column(STATUS)  # stored | duplicate | refused
+    reason: Mapped[str] = mapped_column(Text)
+    seen_at: Mapped[datetime]

@@ -68,6 +68,7 @@ class Worker:
         jobs_per_batch: int = 16,
         estimator: QualityEstimator | None = None,
         checks: Sequence[QualityCheck] = (),
+        on_recorded: Callable[[Edition], object] | None = None,
     ) -> None:
         self._store = store
         self._queue = queue
@@ -78,6 +79,7 @@ class Worker:
         self._max_attempts = max_attempts
         self._batch = jobs_per_batch
         self._estimator = estimator
+        self._on_recorded = on_recorded
         self._checks = tuple(checks)
 
     def run_until_idle(self, *, progress: Callable[[RunSummary], None] | None = None) -> RunSummary:
@@ -171,6 +173,11 @@ class Worker:
                 summary.lost_leases += 1
                 log.warning("lease lost on job %s; result discarded", job.id)
                 continue
+            if self._on_recorded is not None:
+                try:
+                    self._on_recorded(edition)
+                except Exception:  # the edition is stored; a failed notification is only logged
+                    log.exception("on_recorded hook failed for job %s", job.id)
             if outcome.status is EditionStatus.NEEDS_REVIEW:
                 summary.needs_review += 1
             else:

@@ -1,0 +1,425 @@
+"""Request and response shapes of the integration API, separate from tables and domain records.
+
+Requests: :class:`ArticleCreate` (POST), :class:`ArticleUpdate` (PUT, the id is in the path),
+:class:`RetranslateRequest`, :class:`WebhookCreate`, :class:`LoginRequest`,
+:class:`CorrectionRequest`. They forbid unknown fields, so a misspelt field is named in the 422
+instead of being dropped. Responses are built from domain records by the explicit ``from_domain``
+constructors; nothing here touches the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+
+from warta.domain import ArticleDraft, Edition, EditionStatus, JobStatus, Provenance
+from warta.ingest.markup import plain_text
+from warta.ingest.sanitize import sanitize_html
+from warta.languages import Lang
+from warta.store.changes import ArticleView
+from warta.store.records import StatusRow
+from warta.store.webhooks import DeliveryAttempt, OutboxStatus, Webhook
+
+TargetLang = Literal["en", "zh", "ja", "ar", "fr"]
+EventName = Literal["edition.translated", "edition.updated", "edition.flagged", "edition.published"]
+ALL_EVENTS: tuple[EventName, ...] = (
+    "edition.translated",
+    "edition.updated",
+    "edition.flagged",
+    "edition.published",
+)
+
+ExternalId = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+Label = Annotated[str, StringConstraints(max_length=200)]
+Tag = Annotated[str, StringConstraints(max_length=100)]
+Url = Annotated[str, StringConstraints(min_length=1, max_length=2048)]
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class _ArticleFields(_Request):
+    title: str = Field(min_length=1, description="Plain text, Indonesian.")
+    lead: str = Field(default="", description="Plain text standfirst; may be empty.")
+    body_html: str = Field(
+        min_length=1,
+        description="HTML; sanitised on the way in (nh3 allowlist): scripts, styles, event "
+        "handlers and javascript:/data: URLs never get stored.",
+    )
+    category: Label | None = None
+    tags: list[Tag] = Field(default_factory=list, max_length=50)
+    author: Label | None = None
+    published_at: AwareDatetime | None = Field(
+        default=None, description="With a UTC offset, e.g. 2025-03-10T09:30:00+07:00."
+    )
+    source_url: Url | None = Field(default=None, description="The article on the portal.")
+
+    def draft(self, *, site: str, external_id: str) -> ArticleDraft:
+        return ArticleDraft(
+            site=site,
+            external_id=external_id,
+            title=self.title,
+            lead=self.lead,
+            body_html=self.body_html,
+            category=self.category,
+            tags=tuple(self.tags),
+            author=self.author,
+            published_at=self.published_at,
+            source_url=self.source_url,
+        )
+
+
+class ArticleCreate(_ArticleFields):
+    """A new article. Sending the same article again is harmless; different content under an
+    existing ``external_id`` is refused with 409 (update it with PUT)."""
+
+    external_id: ExternalId = Field(description="The portal's own id of the article.")
+
+
+class ArticleUpdate(_ArticleFields):
+    """The whole article, stored under the id in the path (created if new)."""
+
+
+class RetranslateRequest(_Request):
+    langs: list[TargetLang] | None = Field(
+        default=None, min_length=1, description="Default: every edition."
+    )
+
+
+class WebhookCreate(_Request):
+    url: Url = Field(description="Where warta POSTs the events (http or https).")
+    events: list[EventName] = Field(
+        default_factory=lambda: list(ALL_EVENTS),
+        min_length=1,
+        max_length=4,
+        description="Default: every event.",
+    )
+
+
+class LoginRequest(_Request):
+    site: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    email: Annotated[str, StringConstraints(min_length=3, max_length=254)]
+    password: Annotated[str, StringConstraints(min_length=1, max_length=1024)]
+
+
+class CorrectionRequest(_Request):
+    target_html: Annotated[str, StringConstraints(min_length=1, max_length=20_000)] = Field(
+        description="The corrected sentence (inline HTML, sanitised)."
+    )
+
+
+# --- responses -----------------------------------------------------------------------------------
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(description="Stable, machine-readable, e.g. invalid_field.")
+    message: str = Field(description="What is wrong.")
+    hint: str | None = Field(default=None, description="How to fix it.")
+    context: dict[str, Any] | None = Field(
+        default=None, description="Details: the field, the limit, the id..."
+    )
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorDetail
+
+
+class ModelPublic(BaseModel):
+    name: str
+    checksum: str
+    source: str
+    target: str
+
+
+class ProvenancePublic(BaseModel):
+    engine: str
+    models: list[ModelPublic]
+    route: str
+    decoding: dict[str, str | int | float | bool]
+    device: str
+    compute_type: str
+    glossary_version: int
+    segmenter_version: str
+    app_version: str
+    signature: str
+
+    @classmethod
+    def from_domain(cls, provenance: Provenance) -> ProvenancePublic:
+        return cls(
+            engine=provenance.engine,
+            models=[
+                ModelPublic(
+                    name=m.name, checksum=m.checksum, source=m.source.value, target=m.target.value
+                )
+                for m in provenance.models
+            ],
+            route=provenance.route,
+            decoding=dict(provenance.decoding),
+            device=provenance.device,
+            compute_type=provenance.compute_type,
+            glossary_version=provenance.glossary_version,
+            segmenter_version=provenance.segmenter_version,
+            app_version=provenance.app_version,
+            signature=provenance.signature(),
+        )
+
+
+class SegmentPublic(BaseModel):
+    index: int
+    source_html: str = Field(description="Sanitised inline HTML.")
+    target_html: str = Field(description="Sanitised inline HTML.")
+    origin: str = Field(description="engine, memory, human or verbatim")
+    flags: list[str] = Field(description="Why the sentence needs review; empty if it does not.")
+    quality: float | None
+
+
+class EditionSummary(BaseModel):
+    lang: str
+    status: EditionStatus
+    reason: str
+    quality: float | None
+    published: bool = Field(description="An editor approved this edition as it is now.")
+    updated_at: datetime | None
+
+
+class EditionPublic(BaseModel):
+    external_id: str
+    revision: int = Field(description="The Indonesian revision this edition translates.")
+    lang: str
+    status: EditionStatus
+    reason: str
+    published: bool
+    quality: float | None = Field(description="Estimated quality in [0, 1].")
+    title: str | None = Field(description="Plain text (escape it when you put it in HTML).")
+    lead: str | None = Field(description="Plain text; may be empty.")
+    body_html: str | None = Field(description="Sanitised HTML; null until translated.")
+    text: str | None = Field(description="The body as plain text; null until translated.")
+    provenance: ProvenancePublic | None
+    updated_at: datetime | None
+    segments: list[SegmentPublic] | None = Field(
+        default=None, description="Sentence by sentence (for editors); omitted in listings."
+    )
+
+    @classmethod
+    def from_domain(
+        cls,
+        edition: Edition,
+        *,
+        external_id: str,
+        revision: int,
+        published: bool,
+        with_segments: bool,
+    ) -> EditionPublic:
+        content = edition.content
+        body = sanitize_html(content.body_html) if content else None
+        return cls(
+            external_id=external_id,
+            revision=revision,
+            lang=edition.lang.value,
+            status=edition.status,
+            reason=edition.reason,
+            published=published,
+            quality=edition.quality,
+            title=_plain(content.title) if content else None,
+            lead=_plain(content.lead) if content else None,
+            body_html=body,
+            text=plain_text(body) if body is not None else None,
+            provenance=ProvenancePublic.from_domain(edition.provenance)
+            if edition.provenance
+            else None,
+            updated_at=edition.updated_at,
+            segments=[
+                SegmentPublic(
+                    index=s.index,
+                    source_html=sanitize_html(s.source_html),
+                    target_html=sanitize_html(s.target_html),
+                    origin=s.origin.value,
+                    flags=list(s.flags),
+                    quality=s.quality,
+                )
+                for s in edition.segments
+            ]
+            if with_segments
+            else None,
+        )
+
+
+class ArticlePublic(BaseModel):
+    site: str
+    external_id: str
+    revision: int = Field(description="Number of the current Indonesian revision (1, 2, ...).")
+    title: str = Field(description="The Indonesian title of the current revision.")
+    category: str | None
+    tags: list[str]
+    author: str | None
+    published_at: datetime | None
+    source_url: str | None
+    created_at: datetime
+    updated_at: datetime
+    changed_at: datetime = Field(
+        description="Latest change of the article or one of its editions (use with `since`)."
+    )
+    editions: list[EditionSummary]
+
+    @classmethod
+    def from_domain(cls, view: ArticleView, *, site: str) -> ArticlePublic:
+        article = view.article
+        return cls(
+            site=site,
+            external_id=article.external_id,
+            revision=view.revision.number,
+            title=view.revision.title,
+            category=article.category,
+            tags=list(article.tags),
+            author=article.author,
+            published_at=article.published_at,
+            source_url=article.source_url,
+            created_at=article.created_at,
+            updated_at=article.updated_at,
+            changed_at=view.changed_at,
+            editions=[
+                EditionSummary(
+                    lang=e.lang.value,
+                    status=e.status,
+                    reason=e.reason,
+                    quality=e.quality,
+                    published=view.published(e.lang),
+                    updated_at=e.updated_at,
+                )
+                for e in view.editions
+            ],
+        )
+
+
+class ArticleSaved(BaseModel):
+    article: ArticlePublic
+    new_revision: bool = Field(description="False when the text was unchanged (nothing queued).")
+    queued: list[str] = Field(description="Languages queued for translation.")
+
+
+class ArticlePage(BaseModel):
+    items: list[ArticlePublic]
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null on the last page."
+    )
+
+
+class JobPublic(BaseModel):
+    id: int
+    lang: str
+    status: JobStatus
+
+
+class RetranslateResult(BaseModel):
+    queued: list[JobPublic]
+
+
+class WebhookPublic(BaseModel):
+    id: int
+    url: str
+    events: list[str]
+    active: bool
+    created_at: datetime
+
+    @classmethod
+    def from_domain(cls, hook: Webhook) -> WebhookPublic:
+        return cls(
+            id=hook.id,
+            url=hook.url,
+            events=list(hook.events),
+            active=hook.active,
+            created_at=hook.created_at,
+        )
+
+
+class WebhookCreated(WebhookPublic):
+    secret: str = Field(
+        description="The HMAC-SHA256 key of X-Warta-Signature; shown only in this response."
+    )
+
+
+class WebhookList(BaseModel):
+    items: list[WebhookPublic]
+
+
+class DeliveryPublic(BaseModel):
+    id: int
+    event_id: str
+    event: str
+    attempt: int
+    status_code: int | None = Field(description="null when no HTTP answer came (timeout...).")
+    error: str
+    duration_ms: int
+    attempted_at: datetime
+    event_status: OutboxStatus
+
+    @classmethod
+    def from_domain(cls, attempt: DeliveryAttempt) -> DeliveryPublic:
+        return cls(
+            id=attempt.id,
+            event_id=attempt.event_id,
+            event=attempt.event,
+            attempt=attempt.attempt,
+            status_code=attempt.status_code,
+            error=attempt.error,
+            duration_ms=attempt.duration_ms,
+            attempted_at=attempt.attempted_at,
+            event_status=attempt.event_status,
+        )
+
+
+class DeliveryPage(BaseModel):
+    items: list[DeliveryPublic]
+    next_before: int | None = Field(description="Pass as `before` for older attempts.")
+
+
+class EditorPublic(BaseModel):
+    site: str
+    email: str
+
+
+class LoginResult(BaseModel):
+    editor: EditorPublic
+    csrf_token: str = Field(description="Send it in X-CSRF-Token with every change.")
+    expires_at: datetime
+
+
+class ReviewItem(BaseModel):
+    external_id: str
+    revision: int
+    lang: str
+    status: EditionStatus
+    reason: str
+    engine_segments: int = Field(description="Sentences translated by the engine.")
+
+    @classmethod
+    def from_domain(cls, row: StatusRow) -> ReviewItem:
+        return cls(
+            external_id=row.external_id,
+            revision=row.revision_number,
+            lang=row.lang.value,
+            status=row.status,
+            reason=row.reason,
+            engine_segments=row.translated,
+        )
+
+
+class ReviewList(BaseModel):
+    items: list[ReviewItem]
+
+
+def _plain(fragment: str) -> str:
+    """Title and lead as plain text, whatever markup the translation put into them."""
+    return plain_text(sanitize_html(fragment))
+
+
+def target(lang: str) -> Lang:
+    return Lang(lang)
+
+
+def targets(langs: Sequence[str] | None) -> list[Lang] | None:
+    return [Lang(v) for v in langs] if langs else None

@@ -1,0 +1,159 @@
+"""Editor accounts of sites and their login sessions.
+
+Passwords and session tokens are hashed by :mod:`warta.integrations.credentials`; the rows hold
+only hashes. A session is valid until it expires or the editor logs out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from warta.errors import ConflictError, FieldError
+from warta.store import catalog
+from warta.store.tables import EditorRow, EditorSessionRow, SiteRow
+from warta.store.transactional import Transactional
+
+MAX_EMAIL = 254
+
+
+@dataclass(frozen=True, slots=True)
+class Editor:
+    id: int
+    site_id: int
+    site: str  # the site's slug
+    email: str
+    created_at: datetime
+    disabled_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EditorLogin:
+    """An editor and the stored password hash, for the password check."""
+
+    editor: Editor
+    password_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class EditorSession:
+    editor: Editor
+    csrf_hash: str
+    expires_at: datetime
+
+
+def normalize_email(email: str) -> str:
+    value = email.strip().lower()
+    local, _, domain = value.partition("@")
+    if not local or "." not in domain or len(value) > MAX_EMAIL or any(c.isspace() for c in value):
+        raise FieldError(
+            f"{email[:80]!r} is not an email address",
+            hint="give the editor's email address, e.g. redaksi@example.id",
+            field="email",
+        )
+    return value
+
+
+def _editor(row: EditorRow, slug: str) -> Editor:
+    return Editor(
+        id=row.id,
+        site_id=row.site_id,
+        site=slug,
+        email=row.email,
+        created_at=row.created_at,
+        disabled_at=row.disabled_at,
+    )
+
+
+def _find(session: Session, *, site_id: int, email: str) -> EditorRow | None:
+    return session.scalars(
+        select(EditorRow).where(EditorRow.site_id == site_id, EditorRow.email == email)
+    ).one_or_none()
+
+
+class EditorStore(Transactional):
+    def create(self, *, site: str, email: str, password_hash: str) -> Editor:
+        address = normalize_email(email)
+        with self._write() as session:
+            site_row = catalog.site_row(session, site)
+            if _find(session, site_id=site_row.id, email=address) is not None:
+                raise ConflictError(
+                    f"site {site!r} already has an editor {address!r}",
+                    hint="use the existing account, or another email address",
+                    field="email",
+                )
+            row = EditorRow(
+                site_id=site_row.id,
+                email=address,
+                password_hash=password_hash,
+                created_at=self._clock(),
+            )
+            session.add(row)
+            session.flush()
+            return _editor(row, site_row.slug)
+
+    def login_of(self, *, site: str, email: str) -> EditorLogin | None:
+        """The active editor ``email`` of ``site`` with the password hash; None if none."""
+        with self._read() as session:
+            site_row = catalog.find_site(session, site)
+            if site_row is None:
+                return None
+            row = _find(session, site_id=site_row.id, email=email.strip().lower())
+            if row is None or row.disabled_at is not None:
+                return None
+            return EditorLogin(editor=_editor(row, site_row.slug), password_hash=row.password_hash)
+
+    def list_for(self, *, site: str) -> list[Editor]:
+        with self._read() as session:
+            site_row = catalog.site_row(session, site)
+            rows = session.scalars(
+                select(EditorRow).where(EditorRow.site_id == site_row.id).order_by(EditorRow.email)
+            )
+            return [_editor(row, site_row.slug) for row in rows]
+
+    def start_session(
+        self, *, editor_id: int, token_hash: str, csrf_hash: str, expires_at: datetime
+    ) -> None:
+        with self._write() as session:
+            session.add(
+                EditorSessionRow(
+                    editor_id=editor_id,
+                    token_hash=token_hash,
+                    csrf_hash=csrf_hash,
+                    created_at=self._clock(),
+                    expires_at=expires_at,
+                )
+            )
+
+    def session(self, token_hash: str) -> EditorSession | None:
+        """The live session with this token hash (not ended, not expired, editor active)."""
+        now = self._clock()
+        with self._read() as session:
+            found = session.execute(
+                select(EditorSessionRow, EditorRow, SiteRow.slug)
+                .join(EditorRow, EditorRow.id == EditorSessionRow.editor_id)
+                .join(SiteRow, SiteRow.id == EditorRow.site_id)
+                .where(
+                    EditorSessionRow.token_hash == token_hash,
+                    EditorSessionRow.ended_at.is_(None),
+                    EditorSessionRow.expires_at > now,
+                    EditorRow.disabled_at.is_(None),
+                )
+            ).one_or_none()
+            if found is None:
+                return None
+            row, editor, slug = found
+            return EditorSession(
+                editor=_editor(editor, slug), csrf_hash=row.csrf_hash, expires_at=row.expires_at
+            )
+
+    def end_session(self, token_hash: str) -> None:
+        with self._write() as session:
+            row = session.scalars(
+                select(EditorSessionRow).where(EditorSessionRow.token_hash == token_hash)
+            ).one_or_none()
+            if row is not None and row.ended_at is None:
+                row.ended_at = self._clock()

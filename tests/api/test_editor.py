@@ -1,0 +1,217 @@
+"""Editors on the login session: login, CSRF on writes, review, correct, approve -> published."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from fastapi.testclient import TestClient
+from tests.dbfixtures import FakeClock
+from tests.integrations.fixtures import article_payload, translate_queued
+
+from warta.domain import EditionStatus, SegmentOrigin, Site
+from warta.integrations import Integrations
+from warta.languages import Lang
+from warta.services import Services
+
+PASSWORD = "kopi-tubruk-pagi"  # noqa: S105 -- a test account's password
+EDITION = "/api/v1/editor/articles/berita-0/editions/en"
+
+
+@pytest.fixture
+def editor(integrations: Integrations, site: Site) -> str:
+    return integrations.accounts.create(
+        site=site.slug, email="Redaksi@Kabar.example", password=PASSWORD
+    ).email
+
+
+@pytest.fixture
+def translated(
+    client: TestClient, auth: dict[str, str], services: Services, integrations: Integrations
+) -> None:
+    assert client.post("/api/v1/articles", json=article_payload(0), headers=auth).status_code == 201
+    translate_queued(services, integrations)
+
+
+def _login(client: TestClient, *, site: str = "kabar", password: str = PASSWORD) -> str:
+    response = client.post(
+        "/api/v1/editor/login",
+        json={"site": site, "email": "redaksi@kabar.example", "password": password},
+    )
+    assert response.status_code == 200, response.text
+    token: str = response.json()["csrf_token"]
+    return token
+
+
+def test_login_sets_an_httponly_strict_cookie_and_returns_the_csrf_token(
+    client: TestClient, editor: str, clock: FakeClock
+) -> None:
+    response = client.post(
+        "/api/v1/editor/login",
+        json={"site": "kabar", "email": "REDAKSI@kabar.example", "password": PASSWORD},
+    )
+    assert response.status_code == 200
+    cookie = response.headers["set-cookie"]
+    assert cookie.startswith("warta_session=")
+    assert "HttpOnly" in cookie
+    assert "SameSite=strict" in cookie
+    assert "Path=/api/v1/editor" in cookie
+    body = response.json()
+    assert body["editor"] == {"site": "kabar", "email": "redaksi@kabar.example"}
+    assert len(body["csrf_token"]) > 30
+
+
+@pytest.mark.parametrize(
+    ("site_slug", "password"),
+    [("kabar", "salah-sandi-sekali"), ("warta-lain", PASSWORD), ("tidak-ada", PASSWORD)],
+)
+def test_a_wrong_password_site_or_account_is_401_without_saying_which(
+    client: TestClient, editor: str, other_site: Site, site_slug: str, password: str
+) -> None:
+    response = client.post(
+        "/api/v1/editor/login",
+        json={"site": site_slug, "email": editor, "password": password},
+    )
+    assert response.status_code == 401
+    assert response.json()["error"]["message"] == "the site, email or password is wrong"
+    assert "set-cookie" not in response.headers
+
+
+def test_editor_endpoints_need_the_session(client: TestClient, translated: None) -> None:
+    assert client.get("/api/v1/editor/reviews").status_code == 401
+    assert client.get(EDITION).status_code == 401
+
+
+def test_writes_without_the_csrf_token_are_refused_and_change_nothing(
+    client: TestClient, editor: str, translated: None, services: Services, site: Site
+) -> None:
+    _login(client)
+    for headers in ({}, {"X-CSRF-Token": "tebakan"}):
+        response = client.put(
+            EDITION + "/segments/0", json={"target_html": "Koreksi."}, headers=headers
+        )
+        assert response.status_code == 403
+        assert response.json()["error"]["context"]["field"] == "X-CSRF-Token"
+        assert client.post(EDITION + "/approve", headers=headers).status_code == 403
+    article = services.store.get_article(site_id=site.id, external_id="berita-0")
+    edition = services.store.get_edition(
+        revision_id=services.store.get_current_revision(article.id).id, lang=Lang.EN
+    )
+    assert all(s.origin is not SegmentOrigin.HUMAN for s in edition.segments)
+
+
+def test_a_correction_is_sanitised_kept_as_human_and_announced(
+    client: TestClient,
+    editor: str,
+    translated: None,
+    integrations: Integrations,
+    site: Site,
+) -> None:
+    integrations.webhooks.add(
+        site_id=site.id, url="http://127.0.0.1:9/in", secret="s" * 8, events=("edition.updated",)
+    )
+    csrf = _login(client)
+    response = client.put(
+        EDITION + "/segments/0",
+        json={"target_html": "Zulkifli <b>regrets</b> the chaos.<script>alert(1)</script>"},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert response.status_code == 200, response.text
+    first = response.json()["segments"][0]
+    assert first["target_html"] == "Zulkifli <b>regrets</b> the chaos."
+    assert first["origin"] == "human"
+    assert "regrets the chaos" in response.json()["title"]  # segment 0 is the headline
+    (hook,) = integrations.webhooks.list_for(site_id=site.id)
+    (event,) = integrations.webhooks.outbox(webhook_id=hook.id)
+    assert event.event == "edition.updated"
+
+
+def test_approving_publishes_the_edition_until_it_changes(
+    client: TestClient,
+    auth: dict[str, str],
+    editor: str,
+    translated: None,
+    integrations: Integrations,
+    site: Site,
+) -> None:
+    integrations.webhooks.add(
+        site_id=site.id, url="http://127.0.0.1:9/in", secret="s" * 8, events=("edition.published",)
+    )
+    csrf = _login(client)
+    approved = client.post(EDITION + "/approve", headers={"X-CSRF-Token": csrf})
+    assert approved.status_code == 200, approved.text
+    assert approved.json()["published"] is True
+    portal_view = client.get("/api/v1/articles/berita-0/editions/en", headers=auth).json()
+    assert portal_view["published"] is True
+    (hook,) = integrations.webhooks.list_for(site_id=site.id)
+    (event,) = integrations.webhooks.outbox(webhook_id=hook.id)
+    body = json.loads(event.body)
+    assert (body["type"], body["data"]["edition"]["published"]) == ("edition.published", True)
+
+    client.put(
+        EDITION + "/segments/0", json={"target_html": "Changed."}, headers={"X-CSRF-Token": csrf}
+    )
+    after = client.get("/api/v1/articles/berita-0/editions/en", headers=auth).json()
+    assert after["published"] is False  # the approved content is no longer what is there
+
+
+def test_an_edition_that_is_not_translated_cannot_be_approved(
+    client: TestClient, auth: dict[str, str], editor: str
+) -> None:
+    client.post("/api/v1/articles", json=article_payload(0), headers=auth)
+    csrf = _login(client)
+    response = client.post(EDITION + "/approve", headers={"X-CSRF-Token": csrf})
+    assert response.status_code == 409
+    assert "not translated yet" in response.json()["error"]["message"]
+
+
+def test_reviews_list_the_flagged_editions_of_the_editors_site_only(
+    client: TestClient,
+    auth: dict[str, str],
+    other_key: dict[str, str],
+    editor: str,
+    services: Services,
+    site: Site,
+    other_site: Site,
+) -> None:
+    client.post("/api/v1/articles", json=article_payload(0), headers=auth)
+    client.post("/api/v1/articles", json=article_payload(1), headers=other_key)
+    for site_id, external_id in ((site.id, "berita-0"), (other_site.id, "berita-1")):
+        article = services.store.get_article(site_id=site_id, external_id=external_id)
+        services.store.mark_editions(
+            revision_id=services.store.get_current_revision(article.id).id,
+            langs=[Lang.JA],
+            status=EditionStatus.NEEDS_REVIEW,
+            reason="a number was lost",
+        )
+    _login(client)
+    items = client.get("/api/v1/editor/reviews").json()["items"]
+    assert [(i["external_id"], i["lang"], i["reason"]) for i in items] == [
+        ("berita-0", "ja", "a number was lost")
+    ]
+    other = client.get("/api/v1/editor/articles/berita-1/editions/ja")
+    assert other.status_code == 404
+
+
+def test_logout_ends_the_session(client: TestClient, editor: str) -> None:
+    csrf = _login(client)
+    assert client.get("/api/v1/editor/reviews").status_code == 200
+    assert client.post("/api/v1/editor/logout", headers={"X-CSRF-Token": csrf}).status_code == 204
+    assert client.get("/api/v1/editor/reviews").status_code == 401
+
+
+def test_a_session_expires(client: TestClient, editor: str, clock: FakeClock) -> None:
+    _login(client)
+    clock.advance(12 * 3600 + 1)
+    assert client.get("/api/v1/editor/reviews").status_code == 401
+
+
+def test_repeated_failed_logins_are_rate_limited(client: TestClient, editor: str) -> None:
+    statuses = [
+        client.post(
+            "/api/v1/editor/login",
+            json={"site": "kabar", "email": editor, "password": "salah-sandi-sekali"},
+        ).status_code
+        for _ in range(11)
+    ]
+    assert statuses == [401] * 10 + [429]
