@@ -15,6 +15,7 @@ import click
 from warta import __version__
 from warta.commands import (
     articles,
+    bench,
     celery,
     glossary,
     integrations,
@@ -58,7 +59,17 @@ def cli(ctx: click.Context, home: Path | None, database_url: str | None) -> None
     ctx.call_on_close(app.close)
 
 
-for _module in (articles, models, serve, sites, glossary, celery, quality, integrations):
+for _module in (
+    articles,
+    models,
+    serve,
+    sites,
+    glossary,
+    celery,
+    quality,
+    integrations,
+    bench,
+):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 

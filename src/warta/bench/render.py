@@ -1,0 +1,158 @@
+"""The report as table rows (section, figure, value, detail) for the terminal."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from warta.bench.runner import Report
+
+Row = tuple[str, str, str, str]
+TARGET_RATIO = 0.9
+
+
+def rows(report: Report) -> list[Row]:
+    out: list[Row] = []
+    for name, section in report.sections.items():
+        if "error" in section:
+            out.append((name, "error", "-", str(section["error"])))
+            continue
+        if "skipped" in section:
+            out.append((name, "skipped", "-", str(section["skipped"])))
+            continue
+        out.extend(_ROWS[name](section))
+    return out
+
+
+def _engine(s: Mapping[str, object]) -> list[Row]:
+    out = _engine_rows(s, label="")
+    for variant in _l(s.get("variants", [])):
+        v = _m(variant)
+        settings = _m(v["settings"])
+        label = f" (beam {settings['beam_size']}, jobs/batch {settings['jobs_per_batch']})"
+        out.extend(_engine_rows(v, label=label))
+    return out
+
+
+def _engine_rows(s: Mapping[str, object], *, label: str) -> list[Row]:
+    raw, pipe = _m(s["raw_engine"]), _m(s["pipeline"])
+    ingest = _m(pipe["ingest"])
+    corpus, settings = _m(s["corpus"]), _m(s["settings"])
+    where = f"{settings['device']} {settings['compute_type']}"
+    what = (
+        f"{corpus['segments']} segments ({corpus['source_units']} FLORES lines), "
+        f"beam {settings['beam_size']}, {settings['max_decoding_length']} tokens each, {where}"
+    )
+    ratio = float(str(s["ratio"]))
+    verdict = "met" if ratio >= TARGET_RATIO else "NOT met"
+    name = "gpu" if settings["device"] == "cuda" else "engine"
+    card = f" on {s['card']}" if "card" in s else ""
+    split = (
+        f"in the pipeline: CTranslate2 {_f(pipe['ctranslate2_s_median'])} s, warta's Python "
+        f"{_f(pipe['python_s_median'])} s; raw engine {_f(raw['median_wall_s'])} s"
+    )
+    return [
+        (name, "raw CTranslate2" + label, f"{_f(raw['units_per_s'])} seg/s", what + card),
+        (name, "warta pipeline (worker)" + label, f"{_f(pipe['units_per_s'])} seg/s",
+         f"median of {s['rounds']} interleaved rounds; SQLite store; {split}"),
+        (name, "ingest (newsroom.submit)" + label, f"{_f(ingest['units_per_s'])} articles/s",
+         "timed apart from the worker"),
+        (name, "pipeline/engine" + label, _f(ratio, 3),
+         f"target ≥ {TARGET_RATIO}: {verdict}; median of pairs "
+         f"{_f(s['ratio_median_of_pairs'], 3)}, CPU-time ratio {_f(s['ratio_cpu'], 3)}"),
+    ]  # fmt: skip
+
+
+def _usual(s: Mapping[str, object]) -> list[Row]:
+    sides = _m(s["sides"])
+    settings = _m(s["settings"])
+    out: list[Row] = []
+    for name, detail in (
+        ("raw engine", "CTranslate2 int8, one translate_batch"),
+        ("warta pipeline", "worker run, as in section 1"),
+        ("transformers generate", f"float32, batches of {settings['hf_batch']}"),
+        ("per-item loop", "LibreTranslate-style: one translate_batch per item"),
+    ):
+        out.append(("usual", name, f"{_f(_m(sides[name])['units_per_s'])} seg/s", detail))
+    for key in ("engine/transformers", "engine/per-item loop", "pipeline/transformers",
+                "pipeline/per-item loop"):  # fmt: skip
+        ratio = _m(s[key])
+        out.append(("usual", key, _f(ratio["ratio"], 2) + "×",
+                    f"median of pairs {_f(ratio['ratio_median_of_pairs'], 2)}"))  # fmt: skip
+    return out
+
+
+def _articles(s: Mapping[str, object]) -> list[Row]:
+    out: list[Row] = []
+    targets = ",".join(str(t) for t in _l(s["targets"]))
+    for key, label in (
+        ("arriving_concurrently", "arriving concurrently"),
+        ("queued_then_worker", "queued, then worker"),
+        ("one_batch", "one batch (raw engine)"),
+    ):
+        f = _m(s[key])
+        out.append((
+            "articles", label, f"{_f(f['segments_per_s'])} seg/s",
+            f"p50 {_f(f['latency_p50_s'])} s, p95 {_f(f['latency_p95_s'])} s to the last edition "
+            f"({s['articles']} articles × {targets}; {f['segments']} segments)",
+        ))  # fmt: skip
+    return out
+
+
+def _memory(s: Mapping[str, object]) -> list[Row]:
+    worker, web = _m(s["worker"]), _m(s["web"])
+    return [
+        ("memory", "worker, five models", f"{_f(worker['rss_mib_five_models'])} MiB",
+         f"{worker['quantization']}, model.bin {_f(worker['model_bin_mib'])} MiB each; "
+         f"worker before loading models {_f(worker['rss_mib_worker_no_model'])} MiB"),
+        ("memory", "web process", f"{_f(web['rss_mib_after_pages'])} MiB",
+         f"warta serve --no-worker after {web['pages_served']} pages"),
+    ]  # fmt: skip
+
+
+def _site(s: Mapping[str, object]) -> list[Row]:
+    result, wrk = _m(s["result"]), _m(s["wrk"])
+    latency = _m(result["latency_ms"])
+    p99, p50 = _f(latency.get("p99", "n/a")), _f(latency.get("p50", "n/a"))
+    return [
+        ("site", "cached article pages", f"{_f(result['requests_per_s'])} req/s",
+         f"p99 {p99} ms, p50 {p50} ms; "
+         f"wrk -t{wrk['threads']} -c{wrk['connections']} -d{wrk['duration_s']}s over "
+         f"{s['pages']} pages; errors {result['errors']}"),
+    ]  # fmt: skip
+
+
+def _incremental(s: Mapping[str, object]) -> list[Row]:
+    return [
+        ("incremental", "one-paragraph edit / full", _f(s["cost_fraction"], 3),
+         f"{s['segments_retranslated']} of {s['segments_full']} segments re-translated "
+         f"({s['articles']} articles, en); full {_f(s['full_median_s'])} s, "
+         f"edit {_f(s['edit_median_s'])} s"),
+    ]  # fmt: skip
+
+
+_ROWS = {
+    "engine": _engine,
+    "usual": _usual,
+    "articles": _articles,
+    "memory": _memory,
+    "site": _site,
+    "incremental": _incremental,
+    "gpu": _engine,
+}
+
+
+def _m(value: object) -> Mapping[str, object]:
+    assert isinstance(value, Mapping)  # noqa: S101 -- shapes built by the sections
+    return value
+
+
+def _l(value: object) -> list[object]:
+    assert isinstance(value, list)  # noqa: S101
+    return value
+
+
+def _f(value: object, digits: int = 1) -> str:
+    try:
+        return f"{float(str(value)):.{digits}f}"
+    except ValueError:
+        return str(value)
