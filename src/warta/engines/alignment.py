@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+
 from warta.engines.base import AlignedToken
 
 Span = tuple[int, int]
@@ -26,18 +28,21 @@ def align_from_attention(
     input text (``None`` for special tokens). Rows or columns beyond the spans are ignored.
     """
     columns = [j for j, span in enumerate(source_spans) if span is not None and span[0] < span[1]]
-    if not columns:
+    rows = attention[: len(target_spans)]
+    if not columns or not rows:
         return ()
+    # One vectorised argmax over the (output x input) matrix: this runs for every translated
+    # sentence, and a per-cell Python loop cost a visible share of the pipeline's time.
+    weights = np.asarray(rows, dtype=np.float32)
+    usable = np.asarray([j for j in columns if j < weights.shape[1]], dtype=np.intp)
+    if usable.size == 0:
+        return ()
+    best = usable[np.argmax(weights[:, usable], axis=1)]
     aligned: list[AlignedToken] = []
-    for i, row in enumerate(attention[: len(target_spans)]):
+    for i, j in enumerate(best.tolist()):
         target = target_spans[i]
-        if target is None:
-            continue
-        best = max((j for j in columns if j < len(row)), key=lambda j: row[j], default=None)
-        if best is None:
-            continue
-        source = source_spans[best]
-        if source is None:  # pragma: no cover -- columns only hold tokens with a span
+        source = source_spans[j]
+        if target is None or source is None:
             continue
         aligned.append(AlignedToken(target[0], target[1], source[0], source[1]))
     return tuple(aligned)
