@@ -7,7 +7,8 @@ directions would be) and ``services.worker()`` (the production worker: engine pr
 estimator, webhook events) translating one short article into the five languages. ``VmRSS`` is
 read from ``/proc/self/status`` before the run, after each language's batch, and at the end.
 
-The web figure is ``warta serve --no-worker`` after it has served every article page once.
+The web figure (:func:`warta.bench.site.serve_and_measure`) is ``warta serve --no-worker`` when
+started, after it has served every article page once, and after the site section's ``wrk`` run.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ import tempfile
 from pathlib import Path
 
 from warta.bench.model import BenchModel, copy_model_dir
-from warta.bench.site import article_urls, fetch, site_server
 from warta.languages import TARGET_LANGS
 
 MIB = 2**20
@@ -53,23 +53,6 @@ def worker_memory(
         "quantization": quantization,
         "model_bin_mib": round(model_bytes / MIB, 1),
         **figures,
-    }
-
-
-def web_memory(home: Path) -> dict[str, object]:
-    """RSS of ``warta serve --no-worker`` on ``home`` (see :func:`prepare_site_home`)."""
-    with site_server(home) as server:
-        idle, _ = server.rss()
-        paths = article_urls(server)
-        for path in paths:
-            fetch(server.base + path)
-        rss, peak = server.rss()
-    return {
-        "process": "warta serve --no-worker",
-        "pages_served": len(paths),
-        "rss_mib_started": round(idle / MIB, 1),
-        "rss_mib_after_pages": round(rss / MIB, 1),
-        "peak_rss_mib": round(peak / MIB, 1),
     }
 
 

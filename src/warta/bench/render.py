@@ -105,7 +105,10 @@ def _memory(s: Mapping[str, object]) -> list[Row]:
          f"{worker['quantization']}, model.bin {_f(worker['model_bin_mib'])} MiB each; "
          f"worker before loading models {_f(worker['rss_mib_worker_no_model'])} MiB"),
         ("memory", "web process", f"{_f(web['rss_mib_after_pages'])} MiB",
-         f"warta serve --no-worker after {web['pages_served']} pages"),
+         f"warta serve --no-worker after {web['pages_served']} pages (started: "
+         f"{_f(web['rss_mib_started'])} MiB"
+         + (f"; after wrk: {_f(web['rss_mib_after_wrk'])} MiB)" if "rss_mib_after_wrk" in web
+            else ")")),
     ]  # fmt: skip
 
 

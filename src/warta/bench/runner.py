@@ -6,6 +6,7 @@ minutes on a 2-core machine: a smaller model, fewer sentences, shorter decoding,
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -67,9 +68,9 @@ class BenchConfig:
             length=16,
             rounds=1,
             engine_variants=(),
-            usual_lines=100,
+            usual_lines=60,
             usual_rounds=1,
-            articles=10,
+            articles=6,
             article_targets=(Lang.EN, Lang.ZH),
             incremental_articles=5,
             incremental_rounds=1,
@@ -183,14 +184,7 @@ def _run_section(
     settings = config.engine_settings()
     flores = config.data_dir / "flores101-dev"
     if section == "site":
-        from warta.bench.site import site_benchmark
-
-        return site_benchmark(
-            _site_home(tmp),
-            duration_s=config.wrk_seconds,
-            connections=config.wrk_connections,
-            threads=config.wrk_threads,
-        )
+        return dict(_m(_served(config, tmp)["site"]))
     assert model is not None  # noqa: S101 -- built for every section but site
     if section == "engine":
         from warta.bench.corpus import flores_corpus
@@ -237,13 +231,13 @@ def _run_section(
             model, drafts, settings, targets=config.article_targets, progress=progress, tmp=tmp
         )
     if section == "memory":
-        from warta.bench.memory import web_memory, worker_memory
+        from warta.bench.memory import worker_memory
 
         return {
             "worker": worker_memory(
                 model, quantization="int8", threads=config.resolved_threads, tmp=tmp
             ),
-            "web": web_memory(_site_home(tmp)),
+            "web": _m(_served(config, tmp)["memory"]),
         }
     if section == "incremental":
         from warta.bench.corpus import demo_drafts
@@ -258,16 +252,32 @@ def _run_section(
     raise ValueError(section)
 
 
-def _site_home(tmp: Path) -> Path:
-    """The demo site's home, prepared once per run and shared by sections memory and site."""
-    from warta.bench.site import prepare_site_home
+def _served(config: BenchConfig, tmp: Path) -> dict[str, object]:
+    """One ``warta serve`` run for sections memory (web) and site, done once per bench run."""
+    from warta.bench.site import prepare_site_home, serve_and_measure
 
-    marker = tmp / "site-home"
-    if marker.is_file():
-        return Path(marker.read_text(encoding="utf-8"))
+    saved = tmp / "served.json"
+    if saved.is_file():
+        figures: dict[str, object] = json.loads(saved.read_text(encoding="utf-8"))
+        return figures
     home = prepare_site_home(tmp)
-    marker.write_text(str(home), encoding="utf-8")
-    return home
+    try:
+        figures = serve_and_measure(
+            home,
+            duration_s=config.wrk_seconds if "site" in config.sections else None,
+            connections=config.wrk_connections,
+            threads=config.wrk_threads,
+        )
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+    saved.write_text(json.dumps(figures), encoding="utf-8")
+    return figures
+
+
+def _m(value: object) -> dict[str, object]:
+    if not isinstance(value, dict):
+        raise TypeError(f"expected a mapping, got {type(value).__name__}")
+    return value
 
 
 def _gpu(

@@ -32,6 +32,7 @@ from warta.languages import SOURCE_LANG, TARGET_LANGS
 _LANGS = "|".join(lang.value for lang in (SOURCE_LANG, *TARGET_LANGS))
 _ARTICLE_HREF = re.compile(rf'href="((?:https?://[^/"]+)?/(?:{_LANGS})/[0-9]+(?:-[^"#?]*)?)"')
 _UNITS = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}
+MIB = 2**20
 
 
 def prepare_site_home(parent: Path | None = None) -> Path:
@@ -208,41 +209,54 @@ def parse_wrk(text: str, *, duration_s: float) -> WrkResult:
     )
 
 
-def site_benchmark(
+def serve_and_measure(
     home: Path,
     *,
-    duration_s: int,
+    duration_s: int | None,
     connections: int,
     threads: int,
 ) -> dict[str, object]:
-    """wrk against ``home`` (made by :func:`prepare_site_home`) served by ``warta serve``."""
+    """Serve ``home`` with ``warta serve``; RSS when started, after every article page once
+    (now in the page cache), and after ``wrk`` (skipped when ``duration_s`` is None)."""
     with site_server(home) as server:
+        started, _ = server.rss()
         paths = article_urls(server)
         if not paths:
             raise RuntimeError(
-                "site section: no article page answered 200 from the front pages "
-                f"(server log: {server.log})"
+                f"no article page answered 200 from the front pages (server log: {server.log})"
             )
         for path in paths:  # into the page cache
             fetch(server.base + path)
-        result = run_wrk(
-            server.base,
-            paths,
-            duration_s=duration_s,
-            connections=connections,
-            threads=threads,
-            scratch=home,
-        )
-        rss, peak = server.rss()
-    return {
-        "server": "warta serve --no-worker (uvicorn, one process), SQLite, loopback",
-        "pages": len(paths),
-        "page_examples": paths[:3],
-        "wrk": {"threads": threads, "connections": connections, "duration_s": duration_s},
-        "result": result.to_dict(),
-        "server_rss_mib_after": round(rss / 2**20, 1),
-        "server_peak_rss_mib": round(peak / 2**20, 1),
-    }
+        after_pages, _ = server.rss()
+        memory: dict[str, object] = {
+            "process": "warta serve --no-worker",
+            "pages_served": len(paths),
+            "rss_mib_started": round(started / MIB, 1),
+            "rss_mib_after_pages": round(after_pages / MIB, 1),
+        }
+        figures: dict[str, object] = {"memory": memory}
+        if duration_s is not None:
+            result = run_wrk(
+                server.base,
+                paths,
+                duration_s=duration_s,
+                connections=connections,
+                threads=threads,
+                scratch=home,
+            )
+            after_wrk, peak = server.rss()
+            memory["rss_mib_after_wrk"] = round(after_wrk / MIB, 1)
+            memory["peak_rss_mib"] = round(peak / MIB, 1)
+            figures["site"] = {
+                "server": "warta serve --no-worker (uvicorn, one process), SQLite, loopback",
+                "pages": len(paths),
+                "page_examples": paths[:3],
+                "wrk": {"threads": threads, "connections": connections, "duration_s": duration_s},
+                "result": result.to_dict(),
+            }
+        else:
+            memory["peak_rss_mib"] = round(server.rss()[1] / MIB, 1)
+    return figures
 
 
 def free_port() -> int:
