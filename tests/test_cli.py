@@ -9,10 +9,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 from tests.markup_helpers import block_structure, inline_markup
-from tests.paths import DEMO_ARTICLES, TEST_DATA
+from tests.paths import DATA, DEMO_ARTICLES, TEST_DATA
 
 from warta.cli import cli
 from warta.languages import TARGET_LANGS
+
+FLORES = DATA / "flores101-dev"
 
 
 @pytest.fixture
@@ -192,3 +194,55 @@ def test_sites_create_twice_is_a_conflict(run):
     again = run("sites", "create", "kompas")
     assert again.exit_code == 1
     assert "kompas" in again.stderr
+
+
+@pytest.fixture(scope="module")
+def context_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny model whose vocabulary has the separator a document-context model is trained with
+    (the manifest is written by `warta models add --context-separator`, not by the builder)."""
+    from warta.engines.testing import build_tiny_model
+
+    path = build_tiny_model(
+        tmp_path_factory.mktemp("ctx-model") / "model", context_separator="<sep>"
+    )
+    (path / "warta-model.json").unlink()
+    return path
+
+
+def test_models_add_refuses_a_separator_the_model_does_not_know(run, context_model):
+    result = run(
+        "models", "add", str(context_model), "--target", "en", "--context-separator", "<x>"
+    )
+    assert result.exit_code == 2
+    assert "'<x>' is not in the source vocabulary" in result.output
+    assert not (context_model / "warta-model.json").exists()  # nothing was written
+
+
+def test_eval_measures_document_context_and_nbest_reranking(run, context_model, tmp_path):
+    added = run(
+        "models", "add", str(context_model), "--target", "en", "--context-separator", "<sep>"
+    )
+    assert added.exit_code == 0, added.output
+    data = tmp_path / "flores"
+    data.mkdir()
+    for lang in ("id", "en"):
+        lines = (FLORES / f"{lang}.txt").read_text(encoding="utf-8").splitlines()[:12]
+        (data / f"{lang}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    outputs = {}
+    for flag in ("--no-context", "--context"):
+        out = tmp_path / f"eval{flag}.json"
+        files = ("--src", str(data / "id.txt"), "--ref", str(data / "en.txt"), "--target", "en")
+        args = ("--beam-size", "2", "--num-hypotheses", "2", "--out", str(out))
+        result = run("eval", *files, flag, *args)
+        assert result.exit_code == 0, result.output
+        (row,) = json.loads(out.read_text(encoding="utf-8"))["results"]
+        assert row["provenance"]["decoding"]["nbest"] == 2
+        assert "n-best reranked by quality estimation (2)" in result.output
+        outputs[flag] = row
+    assert outputs["--context"]["provenance"]["decoding"]["context"] == 1
+    assert "context" not in outputs["--no-context"]["provenance"]["decoding"]
+    # The first line has no line before it; later lines are translated with theirs.
+    with_context = outputs["--context"]["hypotheses"]
+    without = outputs["--no-context"]["hypotheses"]
+    assert with_context[0] == without[0]
+    assert with_context[1:] != without[1:]

@@ -219,3 +219,37 @@ def test_markup_in_a_title_or_lead_goes_through_the_allowlist():
     assert "onclick" not in html
     assert "javascript:" not in html
     assert "<b>penting</b>" in html
+
+
+def test_document_context_sends_each_sentence_the_one_before_it(article_document):
+    from warta.engines.base import Decoding
+
+    _, document = article_document
+    engine = FakeEngine(decoding=Decoding(context_sentences=1))
+    first = next(s for s in document.segments if s.translate and s.index > 0)
+    memory = {  # a sentence from memory is not sent, but is still the next one's context
+        first.html: MemoryEntry(
+            source_html=first.html, target_html="From memory.", origin=SegmentOrigin.HUMAN
+        )
+    }
+    item = WorkItem(key="a", document=document, memory=memory, glossary=Glossary.empty())
+
+    translate_items([item], engine=engine, target=Lang.EN)
+
+    translatable = [s for s in document.segments if s.translate]
+    expected = {
+        s.index: (None if n == 0 else translatable[n - 1].text) for n, s in enumerate(translatable)
+    }
+    sent_indexes = [s.index for s in translatable if s.html not in memory]
+    (contexts,) = engine.contexts
+    assert contexts == tuple(expected[i] for i in sent_indexes)
+    assert contexts[0] is None  # the title opens the article
+    assert first.text in contexts
+
+
+def test_without_document_context_no_context_is_sent(article_document):
+    _, document = article_document
+    engine = FakeEngine()  # Decoding() has context_sentences=0
+    item = WorkItem(key="a", document=document, memory={}, glossary=Glossary.empty())
+    translate_items([item], engine=engine, target=Lang.EN)
+    assert engine.contexts == [None]

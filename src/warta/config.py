@@ -42,6 +42,12 @@ class Settings(BaseSettings):
     beam_size: int = Field(default=4, ge=1, le=16)
     num_hypotheses: int = Field(default=1, ge=1, le=16, description="n-best reranked by QE")
     length_penalty: float = 1.0
+    context_sentences: int = Field(
+        default=0,
+        ge=0,
+        le=1,
+        description="document context: 1 gives the previous sentence to models trained with it",
+    )
     max_decoding_length: int = Field(default=256, ge=8, le=1024)
     batch_tokens: int = Field(default=2048, ge=64, description="max tokens in one engine batch")
 
@@ -53,7 +59,11 @@ class Settings(BaseSettings):
     job_lease_seconds: int = Field(default=300, ge=5)
     job_max_attempts: int = Field(default=3, ge=1)
     jobs_per_batch: int = Field(
-        default=16, ge=1, description="jobs of one language batched together"
+        default=64,
+        ge=1,
+        description="jobs of one language translated in one engine call: bigger batches keep "
+        "the engine busier (fewer part-filled batches), smaller ones store the first editions of "
+        "a backlog sooner",
     )
     broker_url: str = Field(
         default="", description="Celery broker, e.g. redis://localhost:6379/0; empty: in-process"

@@ -105,34 +105,87 @@ def translate_items(
     """Translate every item into ``target`` with one engine call for all new segments.
 
     Every engine segment is assessed by ``estimator`` (quality score and reasons); a segment with
-    reasons is flagged, and an edition with a flagged segment needs review.
+    reasons is flagged, and an edition with a flagged segment needs review. The three steps are
+    also public (:func:`plan_items`, :func:`run_engine`, :func:`complete_items`) so that a worker
+    can run the engine call of one batch while it completes the batch before.
     """
-    info = engine.describe(source=SOURCE_LANG, target=target)
-    plans = [_plan(item, target=target) for item in items]
-    model_texts = [p.model_text for plan in plans for p in plan.to_translate]
-    hypotheses = (
-        engine.translate(model_texts, source=SOURCE_LANG, target=target) if model_texts else []
+    batch = plan_items(items, engine=engine, target=target)
+    return complete_items(
+        batch, run_engine(batch, engine=engine), estimator=estimator, checks=checks
     )
-    if len(hypotheses) != len(model_texts):
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedBatch:
+    """Items whose memory hits are settled and whose new segments are ready for the engine."""
+
+    target: Lang
+    info: EngineInfo
+    items: tuple[WorkItem, ...]
+    plans: tuple[_Plan, ...]
+
+    @property
+    def model_texts(self) -> list[str]:
+        return [p.model_text for plan in self.plans for p in plan.to_translate]
+
+    @property
+    def contexts(self) -> list[str | None]:
+        """For each model text, the sentence before it in its article (document context)."""
+        return [p.context for plan in self.plans for p in plan.to_translate]
+
+
+def plan_items(items: Sequence[WorkItem], *, engine: Engine, target: Lang) -> PlannedBatch:
+    """Memory lookup results applied, placeholders in: what the engine must translate."""
+    return PlannedBatch(
+        target=target,
+        info=engine.describe(source=SOURCE_LANG, target=target),
+        items=tuple(items),
+        plans=tuple(_plan(item, target=target) for item in items),
+    )
+
+
+def run_engine(batch: PlannedBatch, *, engine: Engine) -> list[Hypothesis]:
+    """The engine call of a batch: one hypothesis per new segment, in order."""
+    texts = batch.model_texts
+    if not texts:
+        hypotheses: list[Hypothesis] = []
+    elif batch.info.decoding.context_sentences:
+        hypotheses = engine.translate(
+            texts, source=SOURCE_LANG, target=batch.target, contexts=batch.contexts
+        )
+    else:  # engines written before document context need not know the argument
+        hypotheses = engine.translate(texts, source=SOURCE_LANG, target=batch.target)
+    if len(hypotheses) != len(texts):
         from warta.errors import EngineError
 
         raise EngineError(
-            f"engine {info.engine} returned {len(hypotheses)} translations "
-            f"for {len(model_texts)} segments",
+            f"engine {batch.info.engine} returned {len(hypotheses)} translations "
+            f"for {len(texts)} segments",
             hint="this is a bug in the engine; report it with the model name",
-            target=target.value,
+            target=batch.target.value,
         )
+    return hypotheses
+
+
+def complete_items(
+    batch: PlannedBatch,
+    hypotheses: Sequence[Hypothesis],
+    *,
+    estimator: QualityEstimator | None = None,
+    checks: Sequence[QualityCheck] = (),
+) -> list[Outcome]:
+    """Restore, assess and reassemble: one :class:`Outcome` per item of ``batch``."""
     outcomes: list[Outcome] = []
     cursor = 0
-    for item, plan in zip(items, plans, strict=True):
+    for item, plan in zip(batch.items, batch.plans, strict=True):
         count = len(plan.to_translate)
         outcomes.append(
             _complete(
                 item,
                 plan,
                 hypotheses[cursor : cursor + count],
-                provenance=provenance_for(info, glossary=item.glossary),
-                target=target,
+                provenance=provenance_for(batch.info, glossary=item.glossary),
+                target=batch.target,
                 estimator=estimator,
                 checks=checks,
             )
@@ -146,6 +199,7 @@ class _Prepared:
     index: int
     model_text: str
     prepared: PreparedSegment
+    context: str | None  # the article's sentence before this one (plain text), if any
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,15 +211,17 @@ class _Plan:
 def _plan(item: WorkItem, *, target: Lang) -> _Plan:
     reused: dict[int, MemoryEntry] = {}
     todo: list[_Prepared] = []
+    previous: str | None = None  # title, lead, then body, in reading order
     for segment in item.document.segments:
         if not segment.translate:
             continue
+        context, previous = previous, segment.text
         hit = item.memory.get(segment.html)
         if hit is not None:
             reused[segment.index] = hit
             continue
         prepared = prepare(segment, target=target, glossary=item.glossary)
-        todo.append(_Prepared(segment.index, prepared.model_text, prepared))
+        todo.append(_Prepared(segment.index, prepared.model_text, prepared, context))
     return _Plan(reused=reused, to_translate=tuple(todo))
 
 

@@ -45,6 +45,7 @@ class EngineProvider:
             beam_size=s.beam_size,
             num_hypotheses=s.num_hypotheses,
             length_penalty=s.length_penalty,
+            context_sentences=s.context_sentences,
             max_decoding_length=s.max_decoding_length,
             batch_tokens=s.batch_tokens,
         )
@@ -100,7 +101,9 @@ class Services:
             max_attempts=s.job_max_attempts,
             jobs_per_batch=s.jobs_per_batch,
             estimator=self.estimator,
-            on_recorded=lambda e: events.recorded(revision_id=e.revision_id, lang=e.lang),
+            on_recorded=lambda e, site_id: events.recorded(
+                revision_id=e.revision_id, lang=e.lang, site_id=site_id
+            ),
         )
 
     def close(self) -> None:

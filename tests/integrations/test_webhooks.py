@@ -216,3 +216,24 @@ def test_recorded_editions_become_the_matching_event(
         assert body["data"]["article"] == {"external_id": "berita-1", "revision": revision}
         assert body["data"]["edition"]["lang"] == "en"
         assert body["data"]["edition"]["status"] == status.value
+
+
+def test_recorded_with_a_site_skips_sites_without_active_webhooks(
+    services: Services, integrations: Integrations, site: Site
+) -> None:
+    result = services.store.save_article(make_draft(), targets=[Lang.EN])
+    services.store.save_edition(make_edition(result.revision.id, Lang.EN))
+    # Nobody listens: nothing is classified or written (the worker's cheap path).
+    assert (
+        integrations.events.recorded(revision_id=result.revision.id, lang=Lang.EN, site_id=site.id)
+        is None
+    )
+    hook = _hook(integrations, site, "http://127.0.0.1:9/unused")
+    assert integrations.outbox.listening(site.id) == frozenset(e.value for e in WebhookEvent)
+    assert (
+        integrations.events.recorded(revision_id=result.revision.id, lang=Lang.EN, site_id=site.id)
+        is WebhookEvent.TRANSLATED
+    )
+    assert len(integrations.webhooks.outbox(webhook_id=hook)) == 1
+    integrations.webhooks.disable(hook)
+    assert integrations.outbox.listening(site.id) == frozenset()

@@ -239,3 +239,19 @@ def test_reduplicated_words_are_not_a_loop():
             src, "そこには人がいますがいますがいます。", target=Lang.JA
         )
     ] == ["repetition"]
+
+
+def test_the_identifier_answers_a_repeated_text_from_memory_read_only(
+    identifier: LanguageIdentifier,
+) -> None:
+    text = "The minister said the new rules will be announced next week."
+    first = identifier.confidences(text)
+    assert max(first, key=lambda code: first[code]) == "en"
+    assert identifier.confidences(text) is first  # not computed again
+    with pytest.raises(TypeError):
+        first["en"] = 0.0  # type: ignore[index]  # shared answers cannot be changed by a caller
+    for n in range(100):  # older texts make room for newer ones
+        identifier.confidences(f"{text} {n}")
+    assert identifier.confidences(text) is not first
+    again = identifier.confidences(text)
+    assert dict(again) == pytest.approx(dict(first))

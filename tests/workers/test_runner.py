@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -188,3 +189,50 @@ def test_batches_jobs_of_one_language_into_one_engine_call(services: Services, d
     worker.run_until_idle()
 
     assert len(engine.calls) == 1
+
+
+class _SecondCallSignals(FakeEngine):
+    """FakeEngine that signals when its second ``translate`` call (the second batch) begins."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.second_started = threading.Event()
+
+    def translate(self, texts, *, source, target):  # type: ignore[no-untyped-def]
+        if self.calls:
+            self.second_started.set()
+        return super().translate(texts, source=source, target=target)
+
+
+def test_the_next_batch_is_translated_while_the_previous_one_is_stored(
+    services: Services, demo_site
+) -> None:
+    # Two batches of one job each (jobs_per_batch=1). When the first batch's edition is stored,
+    # the engine must already be working on the second: the engine never waits for storage.
+    for n in range(2):
+        services.store.save_article(draft(external_id=f"berita-{n}"), targets=[Lang.EN])
+    engine = _SecondCallSignals()
+    overlapped: list[bool] = []
+
+    def on_recorded(edition: object, site_id: int) -> None:
+        if not overlapped:
+            overlapped.append(engine.second_started.wait(timeout=10))
+
+    summary = worker_with(
+        services, engine, jobs_per_batch=1, on_recorded=on_recorded
+    ).run_until_idle()
+    assert summary.batches == 2
+    assert summary.editions == 2
+    assert overlapped == [True]
+
+
+def test_run_stops_after_max_batches_and_leaves_the_rest_queued(
+    services: Services, demo_site
+) -> None:
+    for n in range(3):
+        services.store.save_article(draft(external_id=f"berita-{n}"), targets=[Lang.EN])
+    worker = worker_with(services, FakeEngine(), jobs_per_batch=1)
+    assert worker.run(max_batches=2).editions == 2
+    assert services.queue.pending_langs() == [Lang.EN]
+    assert worker.run_once() is True
+    assert worker.run_once() is False

@@ -65,6 +65,11 @@ def load_average() -> tuple[float, float, float]:
 
 
 def git_commit(repo: Path) -> str:
+    """HEAD (marked dirty if tracked files changed); in a copy of the tree without its ``.git``
+    (a GPU machine that gets the files only), ``WARTA_BENCH_COMMIT`` as its sender gave it."""
+    copied = os.environ.get("WARTA_BENCH_COMMIT", "").strip()
+    if copied and not (repo / ".git").exists():
+        return f"{copied} (copied tree)"
     git = shutil.which("git")
     if git is None:
         return "unknown"

@@ -138,9 +138,16 @@ class AsIfTrained:
     def describe(self, *, source: Lang, target: Lang) -> EngineInfo:
         return self._inner.describe(source=source, target=target)
 
-    def translate(self, texts: Sequence[str], *, source: Lang, target: Lang) -> list[Hypothesis]:
+    def translate(
+        self,
+        texts: Sequence[str],
+        *,
+        source: Lang,
+        target: Lang,
+        contexts: Sequence[str | None] | None = None,
+    ) -> list[Hypothesis]:
         wall, cpu = time.perf_counter(), time.thread_time()
-        hypotheses = self._inner.translate(texts, source=source, target=target)
+        hypotheses = self._inner.translate(texts, source=source, target=target, contexts=contexts)
         self.calls.add(
             segments=len(texts),
             wall=time.perf_counter() - wall,
@@ -269,7 +276,9 @@ class Rig:
             max_attempts=s.job_max_attempts,
             jobs_per_batch=settings.jobs_per_batch,
             estimator=self.estimator,
-            on_recorded=lambda e: events.recorded(revision_id=e.revision_id, lang=e.lang),
+            on_recorded=lambda e, site_id: events.recorded(
+                revision_id=e.revision_id, lang=e.lang, site_id=site_id
+            ),
         )
 
     def translate_all(self, engine: Engine, settings: EngineSettings) -> RunSummary:

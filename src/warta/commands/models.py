@@ -23,10 +23,24 @@ def models() -> None:
 @click.option(
     "--name", default=None, help="Name to record in provenance (default: directory name)."
 )
+@click.option(
+    "--context-separator",
+    default=None,
+    metavar="TOKEN",
+    help="The model was trained on 'previous sentence TOKEN sentence': with "
+    "WARTA_CONTEXT_SENTENCES=1 it gets the previous sentence (written to its manifest).",
+)
 @pass_app
-def add(app: AppContext, path: Path, source: str, target: str, name: str | None) -> None:
+def add(
+    app: AppContext,
+    path: Path,
+    source: str,
+    target: str,
+    name: str | None,
+    context_separator: str | None,
+) -> None:
     """Register a converted model directory (ct2-transformers-converter output + tokenizer)."""
-    from warta.engines.models import inspect_model_dir
+    from warta.engines.models import declare_context_separator, inspect_model_dir
 
     with handled(app):
         src = parse_lang(source)
@@ -36,6 +50,16 @@ def add(app: AppContext, path: Path, source: str, target: str, name: str | None)
             else tuple(parse_lang(t) for t in target.split(","))
         )
         family, checksum = inspect_model_dir(path)
+        if context_separator is not None:
+            declare_context_separator(
+                path,
+                context_separator,
+                name=name or path.resolve().name,
+                family=family,
+                pairs=tuple((src, tgt) for tgt in targets),
+                checksum=checksum,
+            )
+            app.err.print(f"{path}: document context with separator {context_separator!r}")
         for tgt in targets:
             model = app.services.store.add_model(
                 RegisteredModel(

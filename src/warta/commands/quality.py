@@ -117,18 +117,14 @@ def calibrate(
         app.err.print(f"wrote {markdown}")
 
 
-def _engine(app: AppContext, *, beam_size: int | None, length_penalty: float | None) -> Engine:
-    """The installed engine, with the decoding settings overridden where asked."""
-    if beam_size is None and length_penalty is None:
+def _engine(app: AppContext, **overrides: object) -> Engine:
+    """The installed engine, with the decoding settings overridden where asked (not None)."""
+    update = {name: value for name, value in overrides.items() if value is not None}
+    if not update:
         return app.services.engine()
     from warta.services import EngineProvider
 
-    update: dict[str, object] = {}
-    if beam_size is not None:
-        update["beam_size"] = beam_size
-    if length_penalty is not None:
-        update["length_penalty"] = length_penalty
-    settings = app.settings.model_copy(update=update)
+    settings = app.settings.model_validate({**app.settings.model_dump(), **update})
     return EngineProvider(store=app.services.store, settings=settings)()
 
 
@@ -160,6 +156,17 @@ def _engine(app: AppContext, *, beam_size: int | None, length_penalty: float | N
     "--length-penalty", type=float, default=None, help="Length penalty (default: settings)."
 )
 @click.option(
+    "--num-hypotheses",
+    type=click.IntRange(1, 16),
+    default=None,
+    help="n-best candidates reranked by quality estimation (default: settings).",
+)
+@click.option(
+    "--context/--no-context",
+    default=None,
+    help="Document context (the previous line) for models trained with it (default: settings).",
+)
+@click.option(
     "--out",
     type=click.Path(path_type=Path, dir_okay=False),
     default=None,
@@ -182,6 +189,8 @@ def eval_(
     limit: int | None,
     beam_size: int | None,
     length_penalty: float | None,
+    num_hypotheses: int | None,
+    context: bool | None,
     out: Path | None,
     qe: bool,
 ) -> None:
@@ -234,7 +243,13 @@ def eval_(
             app.err.print(
                 "COMET skipped: no local COMET model (set WARTA_COMET_MODEL to a checkpoint)"
             )
-        engine = _engine(app, beam_size=beam_size, length_penalty=length_penalty)
+        engine = _engine(
+            app,
+            beam_size=beam_size,
+            length_penalty=length_penalty,
+            num_hypotheses=num_hypotheses,
+            context_sentences=None if context is None else int(context),
+        )
         for target, _, _ in sets:
             engine.describe(source=source, target=target)  # no model: fail before translating
         estimator = QualityEstimator() if qe else None

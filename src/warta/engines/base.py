@@ -48,15 +48,20 @@ class Decoding:
     batch_tokens: int = 2048
     min_decoding_length: int = 0  # benchmarks pin min=max to make both sides do the same work
     num_hypotheses: int = 1  # n-best candidates to return for reranking by quality estimation
+    # Document context: the previous sentence goes to the encoder before the current one, for
+    # models trained that way (their manifest names the separator token). 0: off.
+    context_sentences: int = 0
 
     def as_items(self) -> tuple[tuple[str, int | float], ...]:
-        return (
+        items: tuple[tuple[str, int | float], ...] = (
             ("beam", self.beam_size),
             ("length_penalty", self.length_penalty),
             ("max_len", self.max_decoding_length),
             ("min_len", self.min_decoding_length),
             ("nbest", self.num_hypotheses),
         )
+        # Only when used, so that translations made without context keep their signatures.
+        return (*items, ("context", self.context_sentences)) if self.context_sentences else items
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +89,19 @@ class Engine(Protocol):
         """Provenance of what :meth:`translate` would use; raises ModelNotFoundError if none."""
         ...
 
-    def translate(self, texts: Sequence[str], *, source: Lang, target: Lang) -> list[Hypothesis]:
-        """One hypothesis per input text, in order. Batches internally by tokens."""
+    def translate(
+        self,
+        texts: Sequence[str],
+        *,
+        source: Lang,
+        target: Lang,
+        contexts: Sequence[str | None] | None = None,
+    ) -> list[Hypothesis]:
+        """One hypothesis per input text, in order. Batches internally by tokens.
+
+        ``contexts``: for each text, the sentence before it in its document (None: the first),
+        in the source language. An engine uses them only where its decoding asks for context
+        and the model supports it (:attr:`EngineInfo.decoding` says whether it does); the
+        hypothesis translates the text alone either way.
+        """
         ...

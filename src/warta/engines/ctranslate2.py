@@ -131,6 +131,7 @@ class CTranslate2Engine:
         self._tokenizers: dict[str, spm.SentencePieceProcessor] = {}
         self._marian_tokens: dict[tuple[str, Lang], str | None] = {}
         self._positions: dict[str, int] = {}
+        self._separators: dict[str, str | None] = {}
 
     # -- Engine protocol ---------------------------------------------------------------------
 
@@ -154,14 +155,30 @@ class CTranslate2Engine:
                 )
                 for leg in legs
             ),
-            decoding=self.decoding,
+            decoding=self._decoding_for(legs[0]),
             device=self.device,
             compute_type=self.compute_type,
         )
 
-    def translate(self, texts: Sequence[str], *, source: Lang, target: Lang) -> list[Hypothesis]:
+    def translate(
+        self,
+        texts: Sequence[str],
+        *,
+        source: Lang,
+        target: Lang,
+        contexts: Sequence[str | None] | None = None,
+    ) -> list[Hypothesis]:
+        """See :meth:`Engine.translate`. With a pivot, the context goes to the first leg."""
         legs = self._legs(source, target)
-        first = self._translate_leg(list(texts), legs[0])
+        if contexts is not None and len(contexts) != len(texts):
+            raise EngineError(
+                f"{len(contexts)} contexts for {len(texts)} texts",
+                hint="pass one context (or None) per text",
+            )
+        use_context = contexts is not None and self._decoding_for(legs[0]).context_sentences > 0
+        first = self._translate_leg(
+            list(texts), legs[0], contexts=list(contexts) if use_context and contexts else None
+        )
         if len(legs) == 1:
             return first
         second = self._translate_leg([h.text for h in first], legs[1])
@@ -200,7 +217,9 @@ class CTranslate2Engine:
 
     # -- one model ---------------------------------------------------------------------------
 
-    def _translate_leg(self, texts: list[str], leg: _Leg) -> list[Hypothesis]:
+    def _translate_leg(
+        self, texts: list[str], leg: _Leg, *, contexts: list[str | None] | None = None
+    ) -> list[Hypothesis]:
         results = [_EMPTY] * len(texts)
         work = [i for i, text in enumerate(texts) if text.strip()]
         if not work:
@@ -217,6 +236,18 @@ class CTranslate2Engine:
         # Positions beyond the model's table cannot be encoded: longer inputs are cut there
         # (and flagged truncated) rather than failing the whole batch.
         limit = self._max_positions(leg.model)
+        separator = self._context_separator(leg.model)
+        if contexts is not None and separator is not None:
+            for i in work:
+                context = contexts[i]
+                if context and context.strip():
+                    encoded[i] = _with_context(
+                        encoded[i],
+                        source_sp.encode(context, out_type=str),
+                        separator=separator,
+                        n_prefix=len(tokens.source_prefix),
+                        limit=limit,
+                    )
         try:
             outputs = translator.translate_batch(
                 [encoded[i].tokens for i in work],
@@ -289,6 +320,19 @@ class CTranslate2Engine:
             self._positions[model.path] = positions or DEFAULT_MAX_POSITIONS
         return self._positions[model.path]
 
+    def _context_separator(self, model: RegisteredModel) -> str | None:
+        """The token the model was trained with between context and sentence (its manifest)."""
+        if model.path not in self._separators:
+            manifest = read_manifest(Path(model.path))
+            self._separators[model.path] = manifest.context_separator if manifest else None
+        return self._separators[model.path]
+
+    def _decoding_for(self, leg: _Leg) -> Decoding:
+        """The decoding actually used: no document context for a model not trained with it."""
+        if self.decoding.context_sentences and self._context_separator(leg.model) is None:
+            return replace(self.decoding, context_sentences=0)
+        return self.decoding
+
     def _marian_token(self, model: RegisteredModel, target: Lang) -> str | None:
         """The ``>>id<<`` target token of a multi-target OPUS-MT model: manifest, then catalogue."""
         key = (model.path, target)
@@ -353,6 +397,26 @@ def _encode(processor: spm.SentencePieceProcessor, text: str, tokens: PairTokens
     return _Encoded(
         tokens=[*tokens.source_prefix, *pieces, *tokens.source_suffix],
         spans=[None] * len(tokens.source_prefix) + spans + [None] * len(tokens.source_suffix),
+    )
+
+
+def _with_context(
+    encoded: _Encoded, context: list[str], *, separator: str, n_prefix: int, limit: int
+) -> _Encoded:
+    """``encoded`` with the previous sentence's pieces and the separator before its own.
+
+    Context tokens have no span: alignment never points into them. The context is shortened
+    from its start when the whole would not fit the model's position table, and dropped when
+    the sentence alone fills it.
+    """
+    room = limit - len(encoded.tokens) - 1
+    if room <= 0:
+        return encoded
+    context = context[-room:]
+    added = [*context, separator]
+    return _Encoded(
+        tokens=[*encoded.tokens[:n_prefix], *added, *encoded.tokens[n_prefix:]],
+        spans=[*encoded.spans[:n_prefix], *([None] * len(added)), *encoded.spans[n_prefix:]],
     )
 
 

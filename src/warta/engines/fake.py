@@ -33,7 +33,8 @@ class FakeEngine:
 
     ``pairs``: what it claims to support (default: Indonesian into every edition).
     ``fail_targets``: targets for which ``translate`` raises EngineError (to test failure paths).
-    ``calls`` records every ``translate`` call as ``(source, target, texts)``.
+    ``calls`` records every ``translate`` call as ``(source, target, texts)``, and ``contexts``
+    the document context each call was given (None when none was passed).
     """
 
     name = "fake"
@@ -50,6 +51,7 @@ class FakeEngine:
         self.decoding = decoding or Decoding()
         self.fail_targets = frozenset(fail_targets)
         self.calls: list[tuple[Lang, Lang, tuple[str, ...]]] = []
+        self.contexts: list[tuple[str | None, ...] | None] = []  # per call, what it was given
 
     def supports(self, *, source: Lang, target: Lang) -> bool:
         return (source, target) in self.pairs
@@ -68,9 +70,19 @@ class FakeEngine:
             compute_type="none",
         )
 
-    def translate(self, texts: Sequence[str], *, source: Lang, target: Lang) -> list[Hypothesis]:
+    def translate(
+        self,
+        texts: Sequence[str],
+        *,
+        source: Lang,
+        target: Lang,
+        contexts: Sequence[str | None] | None = None,
+    ) -> list[Hypothesis]:
         self._check(source, target)
+        if contexts is not None and len(contexts) != len(texts):
+            raise ValueError(f"{len(contexts)} contexts for {len(texts)} texts")
         self.calls.append((source, target, tuple(texts)))
+        self.contexts.append(None if contexts is None else tuple(contexts))
         if target in self.fail_targets:
             raise EngineError(
                 f"the fake engine was told to fail for {target}",

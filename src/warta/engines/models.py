@@ -18,13 +18,13 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import NamedTuple
 
 from warta.engines.catalog import KNOWN_MODELS, KnownModel, Pair
 from warta.engines.families import FAMILIES, check_family, spm_files
-from warta.errors import EngineError, ModelNotFoundError
+from warta.errors import EngineError, FieldError, ModelNotFoundError
 from warta.languages import Lang
 
 __all__ = [
@@ -70,6 +70,10 @@ class ModelManifest:
     max_positions: int | None = None  # position table size: longer inputs must be cut
     random_weights: bool = False  # built by warta.engines.testing: output is meaningless
     warning: str = ""
+    # Document context: the source-vocabulary token this model was trained with between the
+    # previous sentence and the current one ("prev <sep> current" -> translation of current).
+    # None: a sentence-level model, which gets no context.
+    context_separator: str | None = None
     created_at: str = ""  # ISO 8601, UTC
 
     def to_dict(self) -> dict[str, object]:
@@ -87,6 +91,7 @@ class ModelManifest:
             "max_positions": self.max_positions,
             "random_weights": self.random_weights,
             "warning": self.warning,
+            "context_separator": self.context_separator,
             "created_at": self.created_at,
         }
 
@@ -110,6 +115,7 @@ class ModelManifest:
             max_positions=_optional_int(data.get("max_positions")),
             random_weights=bool(data.get("random_weights", False)),
             warning=str(data.get("warning", "")),
+            context_separator=_optional_str(data.get("context_separator")),
             created_at=str(data.get("created_at", "")),
         )
 
@@ -127,6 +133,14 @@ class PulledModel:
     revision: str
     warning: str = ""
     reused: bool = False  # the directory was already there and complete: nothing was downloaded
+
+
+def _optional_str(value: object) -> str | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise TypeError(f"expected a string or null, got {value!r}")
+    return value
 
 
 def _optional_int(value: object) -> int | None:
@@ -235,6 +249,48 @@ def inspect_model_dir(path: Path, *, family: str | None = None) -> ModelDirInfo:
     """Validate the directory and checksum its weights: ``(family, "sha256:<hex>")``."""
     family = validate_model_dir(path, family=family)
     return ModelDirInfo(family, file_checksum(Path(path) / "model.bin"))
+
+
+def source_vocabulary(path: Path) -> set[str]:
+    """The tokens of a converted model's source vocabulary (shared or source-side file)."""
+    path = Path(path)
+    for name in ("shared_vocabulary", "source_vocabulary"):
+        as_json = path / f"{name}.json"
+        if as_json.is_file():
+            tokens = json.loads(as_json.read_text(encoding="utf-8"))
+            return {str(t) for t in tokens}
+        as_text = path / f"{name}.txt"
+        if as_text.is_file():
+            return set(as_text.read_text(encoding="utf-8").splitlines())
+    raise ModelNotFoundError(
+        f"{path} has no shared_vocabulary or source_vocabulary file",
+        hint=_CONVERT_HINT,
+        path=str(path),
+    )
+
+
+def declare_context_separator(
+    path: Path, token: str, *, name: str, family: str, pairs: tuple[Pair, ...], checksum: str
+) -> ModelManifest:
+    """Record in the directory's manifest that the model was trained with document context.
+
+    ``token`` must be in the model's source vocabulary (a token the model never saw in training
+    would only add noise). The manifest is created if the directory has none.
+    """
+    if token not in source_vocabulary(path):
+        raise FieldError(
+            f"{token!r} is not in the source vocabulary of {path}",
+            hint="give the separator token the model was trained with (e.g. <sep>), "
+            "or leave --context-separator out for a sentence-level model",
+            token=token,
+            path=str(path),
+        )
+    manifest = read_manifest(path) or ModelManifest(
+        name=name, family=family, pairs=pairs, checksum=checksum
+    )
+    manifest = replace(manifest, context_separator=token)
+    write_manifest(path, manifest)
+    return manifest
 
 
 def pull_model(

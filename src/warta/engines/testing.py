@@ -124,11 +124,14 @@ def build_tiny_model(
     ffn_dim: int = 128,
     eos_bias: float = 2.5,
     quantization: str | None = None,
+    context_separator: str | None = None,
 ) -> Path:
     """Write a small, valid Marian-family CTranslate2 model with seeded random weights.
 
     Give either ``corpus`` (SentencePiece models are trained on it; default: ``DEFAULT_CORPUS``)
     or both ``source_spm`` and ``target_spm``. Returns ``out_dir`` (replaced if it exists).
+    ``context_separator``: a token added to the vocabulary and declared in the manifest, as a
+    model trained with document context ("previous <sep> current") has it.
     """
     if (source_spm is None) != (target_spm is None):
         raise ValueError("build_tiny_model: pass both source_spm and target_spm, or neither")
@@ -144,6 +147,8 @@ def build_tiny_model(
                 text, Path(tmp) / "target.spm", vocab_size=vocab_size, seed=seed + 1
             )
         vocab = _shared_vocabulary(source_spm, target_spm)
+        if context_separator is not None and context_separator not in vocab:
+            vocab.append(context_separator)
         spec = _marian_spec(
             vocab,
             rng=np.random.default_rng(seed),
@@ -158,7 +163,11 @@ def build_tiny_model(
         spec.register_file(str(target_spm), "target.spm")
         _save_spec(spec, out_dir, quantization=quantization)
     _write_manifest(
-        out_dir, name="tiny-random", quantization=quantization or "float32", positions=1024
+        out_dir,
+        name="tiny-random",
+        quantization=quantization or "float32",
+        positions=1024,
+        context_separator=context_separator,
     )
     return out_dir
 
@@ -412,7 +421,14 @@ def _sinusoids(positions: int, dim: int) -> np.ndarray:
     return table.astype(np.float32)
 
 
-def _write_manifest(out_dir: Path, *, name: str, quantization: str, positions: int) -> None:
+def _write_manifest(
+    out_dir: Path,
+    *,
+    name: str,
+    quantization: str,
+    positions: int,
+    context_separator: str | None = None,
+) -> None:
     from warta.engines.models import ModelManifest, file_checksum, write_manifest
 
     write_manifest(
@@ -427,5 +443,6 @@ def _write_manifest(out_dir: Path, *, name: str, quantization: str, positions: i
             max_positions=positions,
             random_weights=True,
             warning="random weights: the output is meaningless",
+            context_separator=context_separator,
         ),
     )

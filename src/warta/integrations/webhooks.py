@@ -91,6 +91,14 @@ class WebhookOutbox:
         )
         return self._store.enqueue(site_id=site_id, event_id=event_id, event=event.value, body=body)
 
+    def listening(self, site_id: int) -> frozenset[str]:
+        """The events that at least one active webhook of the site subscribes to."""
+        return frozenset(
+            e
+            for hook in self._store.list_for(site_id=site_id, active_only=True)
+            for e in hook.events
+        )
+
 
 class EditionEvents:
     """Emits the events of editions: call :meth:`recorded` after the worker stores one."""
@@ -108,8 +116,17 @@ class EditionEvents:
         self._approvals = approvals
         self._outbox = outbox
 
-    def recorded(self, *, revision_id: int, lang: Lang) -> WebhookEvent | None:
-        """After a machine translation was stored: translated, updated or flagged (or nothing)."""
+    def recorded(
+        self, *, revision_id: int, lang: Lang, site_id: int | None = None
+    ) -> WebhookEvent | None:
+        """After a machine translation was stored: translated, updated or flagged (or nothing).
+
+        Returns the event, or None when the edition's status makes none. Given the article's
+        ``site_id``, a site with no active webhook costs one query: nothing is read or built
+        (None is returned), which keeps the worker's per-edition cost low where nobody listens.
+        """
+        if site_id is not None and not self._outbox.listening(site_id):
+            return None
         edition = self._store.get_edition(revision_id=revision_id, lang=lang)
         revision = self._store.get_revision(revision_id)
         event = classify(edition, revision)

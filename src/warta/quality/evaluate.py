@@ -19,12 +19,13 @@ from pathlib import Path
 from typing import Any
 
 from warta.domain import Glossary
-from warta.engines.base import Engine
+from warta.engines.base import Engine, Hypothesis
 from warta.errors import FieldError, IngestError
 from warta.languages import SOURCE_LANG, Lang
 from warta.pipeline import provenance_for
 from warta.quality.estimator import QualityEstimator
 from warta.quality.flores import check_aligned, read_lines
+from warta.quality.rerank import rerank_index
 
 __all__ = [
     "EvalResult",
@@ -185,8 +186,23 @@ def evaluate(
     notes = [note] if note else []
     texts = [s.strip() for s in sources]
     refs = [r.strip() for r in references]
+    contexts: list[str | None] | None = None
+    if info.decoding.context_sentences:
+        # FLORES keeps each document's sentences on consecutive lines: the line before is the
+        # sentence before (across a document boundary it is only unrelated context).
+        contexts = [None, *texts[:-1]]
+        notes.append("document context: each line was given the line before it")
     started = clock()
-    hypotheses = engine.translate(texts, source=source, target=target)
+    hypotheses = (
+        engine.translate(texts, source=source, target=target, contexts=contexts)
+        if contexts is not None
+        else engine.translate(texts, source=source, target=target)
+    )
+    if estimator is not None and any(h.alternatives for h in hypotheses):
+        # n-best reranking by quality estimation, as the pipeline does it.
+        hypotheses = [_reranked(text, h, lang=target, estimator=estimator)
+                      for text, h in zip(texts, hypotheses, strict=True)]  # fmt: skip
+        notes.append(f"n-best reranked by quality estimation ({info.decoding.num_hypotheses})")
     seconds = clock() - started
     outputs = [h.text for h in hypotheses]
     bleu = BLEU(tokenize=tokenize)
@@ -227,3 +243,11 @@ def evaluate(
         flagged=flagged,
         hypotheses=tuple(outputs),
     )
+
+
+def _reranked(
+    source: str, hypothesis: Hypothesis, *, lang: Lang, estimator: QualityEstimator
+) -> Hypothesis:
+    candidates = [hypothesis, *hypothesis.alternatives]
+    index = rerank_index(candidates, source=source, lang=lang, estimator=estimator)
+    return candidates[index]

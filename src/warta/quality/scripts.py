@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from warta.languages import Lang
@@ -97,6 +99,9 @@ _LINGUA_NAMES: Mapping[str, str] = {
 }
 
 
+_RECENT = 64  # texts whose confidences LanguageIdentifier keeps
+
+
 class LanguageIdentifier:
     """Identify the language of Latin-script text with lingua, restricted to a few languages.
 
@@ -107,6 +112,9 @@ class LanguageIdentifier:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._detector: LanguageDetector | None = None
+        # Checks of one segment often ask about the same text twice (untranslated, then wrong
+        # language): the answers of the last few texts are kept.
+        self._recent: OrderedDict[str, Mapping[str, float]] = OrderedDict()
 
     def _get(self) -> LanguageDetector:
         with self._lock:
@@ -117,10 +125,19 @@ class LanguageIdentifier:
                 self._detector = LanguageDetectorBuilder.from_languages(*languages).build()
             return self._detector
 
-    def confidences(self, text: str) -> dict[str, float]:
+    def confidences(self, text: str) -> Mapping[str, float]:
         """ISO code -> confidence in [0, 1] (they sum to 1), for the restricted set of languages."""
+        with self._lock:
+            known = self._recent.get(text)
+        if known is not None:
+            return known
         values = self._get().compute_language_confidence_values(text)
-        return {_LINGUA_NAMES[v.language.name]: v.value for v in values}
+        found = MappingProxyType({_LINGUA_NAMES[v.language.name]: v.value for v in values})
+        with self._lock:
+            self._recent[text] = found
+            while len(self._recent) > _RECENT:
+                self._recent.popitem(last=False)
+        return found
 
     def is_target(self, text: str, lang: Lang) -> tuple[bool, str, float]:
         """(whether ``lang`` is the most likely language, the most likely code, its confidence)."""

@@ -20,6 +20,8 @@ from warta.store import catalog, editions, jobs, mapping
 from warta.store.records import SaveResult
 from warta.store.tables import ArticleRow, RevisionRow
 
+_IN_CHUNK = 500  # ids per IN (...) query: below SQLite's bound-parameter limit
+
 
 def check_targets(targets: Sequence[Lang]) -> tuple[Lang, ...]:
     unique = tuple(dict.fromkeys(targets))
@@ -165,6 +167,23 @@ def list_articles(
 
 def revision(session: Session, revision_id: int) -> Revision:
     return mapping.revision(editions.require_revision(session, revision_id))
+
+
+def revisions_with_sites(
+    session: Session, revision_ids: Sequence[int]
+) -> dict[int, tuple[Revision, int]]:
+    """Revision id -> (revision, site id of its article); missing revisions are left out."""
+    found: dict[int, tuple[Revision, int]] = {}
+    ids = list(dict.fromkeys(revision_ids))
+    for start in range(0, len(ids), _IN_CHUNK):
+        rows = session.execute(
+            select(RevisionRow, ArticleRow.site_id)
+            .join(ArticleRow, ArticleRow.id == RevisionRow.article_id)
+            .where(RevisionRow.id.in_(ids[start : start + _IN_CHUNK]))
+        )
+        for row, site_id in rows:
+            found[row.id] = (mapping.revision(row), site_id)
+    return found
 
 
 def current_revision(session: Session, article_id: int) -> Revision:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import case, delete, func, insert, select
+from sqlalchemy import Table, case, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from warta.domain import Edition, EditionStatus, SegmentOrigin
@@ -69,9 +70,19 @@ def list_for(session: Session, revision_id: int) -> list[Edition]:
     return [mapping.edition(row, by_edition[row.id]) for row in rows]
 
 
-def save(session: Session, edition: Edition, *, now: datetime) -> None:
-    """Insert or replace the (revision, language) edition, and replace all its segments."""
-    require_revision(session, edition.revision_id)
+# Declarative classes map a Table; SQLAlchemy types ``__table__`` as the wider FromClause.
+segment_table = cast(Table, EditionSegmentRow.__table__)
+
+
+def save(
+    session: Session, edition: Edition, *, now: datetime, revision_checked: bool = False
+) -> None:
+    """Insert or replace the (revision, language) edition, and replace all its segments.
+
+    ``revision_checked``: the caller already found the revision in this transaction.
+    """
+    if not revision_checked:
+        require_revision(session, edition.revision_id)
     indexes = [s.index for s in edition.segments]
     if len(set(indexes)) != len(indexes):
         raise FieldError(
@@ -89,8 +100,9 @@ def save(session: Session, edition: Edition, *, now: datetime) -> None:
     edition_id = session.execute(stmt).scalar_one()
     session.execute(delete(EditionSegmentRow).where(EditionSegmentRow.edition_id == edition_id))
     if edition.segments:
+        # The table's insert, not the ORM's bulk path: plain executemany, no per-row ORM work.
         session.execute(
-            insert(EditionSegmentRow),
+            insert(segment_table),
             [mapping.segment_values(edition_id, s) for s in edition.segments],
         )
 

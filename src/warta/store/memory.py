@@ -91,7 +91,19 @@ def _upsert(
     items: Sequence[tuple[tuple[str, str], MemoryEntry]],
     now: datetime,
 ) -> None:
-    stmt = _sql.insert(session, MemoryRow).values(
+    # One statement, executed with many parameter sets: its compiled form is cached whatever
+    # the number of entries (a multi-row VALUES would be compiled again for each count).
+    stmt = _sql.insert(session, MemoryRow.__table__)
+    upsert = stmt.on_conflict_do_update(
+        index_elements=["site_id", "source_lang", "target_lang", "source_hash", "origin"],
+        set_={
+            "target_html": stmt.excluded.target_html,
+            "provenance_key": stmt.excluded.provenance_key,
+            "updated_at": stmt.excluded.updated_at,
+        },
+    )
+    session.execute(
+        upsert,
         [
             {
                 "site_id": site_id,
@@ -105,15 +117,5 @@ def _upsert(
                 "updated_at": now,
             }
             for key, entry in items
-        ]
-    )
-    session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=["site_id", "source_lang", "target_lang", "source_hash", "origin"],
-            set_={
-                "target_html": stmt.excluded.target_html,
-                "provenance_key": stmt.excluded.provenance_key,
-                "updated_at": stmt.excluded.updated_at,
-            },
-        )
+        ],
     )

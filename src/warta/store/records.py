@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from warta.domain import Article, EditionStatus, Job, Revision
+from warta.domain import Article, Edition, EditionStatus, Job, MemoryEntry, Revision
 from warta.languages import Lang
 
 
@@ -16,6 +16,16 @@ class SaveResult:
     revision: Revision
     new_revision: bool
     jobs: tuple[Job, ...]  # the translation jobs queued with a new revision; empty otherwise
+
+
+@dataclass(frozen=True, slots=True)
+class Finished:
+    """A worker's finished translation, to record with :meth:`Store.record_translations`."""
+
+    job_id: int
+    site_id: int  # the site of the job's article (checked)
+    edition: Edition
+    memory: tuple[MemoryEntry, ...]  # engine translations worth remembering
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,17 +26,17 @@ from warta.domain import (
     Revision,
     Site,
 )
-from warta.errors import ConflictError, FieldError
+from warta.errors import ConflictError, FieldError, LeaseLostError
 from warta.languages import SOURCE_LANG, Lang
 from warta.store import articles, catalog, editions, jobs, listing, mapping, versions
 from warta.store import memory as tm
 from warta.store.clock import Clock, utcnow
 from warta.store.listing import CategoryCount
-from warta.store.records import SaveResult, StatusRow
+from warta.store.records import Finished, SaveResult, StatusRow
 from warta.store.session import transaction, writer
 from warta.store.versions import Version
 
-__all__ = ["CategoryCount", "SaveResult", "StatusRow", "Store", "Version"]
+__all__ = ["CategoryCount", "Finished", "SaveResult", "StatusRow", "Store", "Version"]
 
 
 class Store:
@@ -114,6 +114,23 @@ class Store:
     def get_revision(self, revision_id: int) -> Revision:
         with self._read() as session:
             return articles.revision(session, revision_id)
+
+    def revisions_to_translate(
+        self, revision_ids: Sequence[int]
+    ) -> dict[int, tuple[Revision, int]]:
+        """Revision id -> (revision, its article's site id), read together for a worker's batch.
+
+        Revisions that do not exist (any more) are left out.
+        """
+        with self._read() as session:
+            return articles.revisions_with_sites(session, revision_ids)
+
+    def glossaries(self, site_ids: Sequence[int]) -> dict[int, Glossary]:
+        """Site id -> glossary, read in one transaction."""
+        with self._read() as session:
+            return {
+                site_id: catalog.glossary(session, site_id) for site_id in dict.fromkeys(site_ids)
+            }
 
     def get_current_revision(self, article_id: int) -> Revision:
         with self._read() as session:
@@ -228,36 +245,61 @@ class Store:
         Raises LeaseLostError (and writes nothing) when ``worker`` no longer holds the job, e.g.
         because its lease expired and another worker took the job over.
         """
+        (lost,) = self.record_translations(
+            [Finished(job_id=job_id, site_id=site_id, edition=edition, memory=tuple(memory))],
+            worker=worker,
+        )
+        if lost is not None:
+            raise lost
+
+    def record_translations(
+        self, finished: Sequence[Finished], *, worker: str
+    ) -> list[LeaseLostError | None]:
+        """Store a batch's translations and complete their jobs in one transaction.
+
+        Each job whose lease ``worker`` lost is skipped (nothing of it is written) and reported
+        by its LeaseLostError in the result, in order; the others are stored. Any other error
+        rolls the whole batch back: the jobs stay leased and are retried when the leases expire.
+        """
         now = self._clock()
+        outcome: list[LeaseLostError | None] = []
         with self._write() as session:
-            job = jobs.held(session, job_id, worker=worker)
-            if job.revision_id != edition.revision_id or job.lang != edition.lang.value:
-                raise FieldError(
-                    f"job {job_id} translates revision {job.revision_id} into {job.lang}, "
-                    f"not revision {edition.revision_id} into {edition.lang}",
-                    hint="record each edition with the job that produced it",
-                    job_id=job_id,
+            for item in finished:
+                try:
+                    job = jobs.held(session, item.job_id, worker=worker)
+                except LeaseLostError as lost:
+                    outcome.append(lost)
+                    continue
+                edition = item.edition
+                if job.revision_id != edition.revision_id or job.lang != edition.lang.value:
+                    raise FieldError(
+                        f"job {item.job_id} translates revision {job.revision_id} into "
+                        f"{job.lang}, not revision {edition.revision_id} into {edition.lang}",
+                        hint="record each edition with the job that produced it",
+                        job_id=item.job_id,
+                    )
+                article = articles.article_row(
+                    session, editions.require_revision(session, job.revision_id).article_id
                 )
-            article = articles.article_row(
-                session, editions.require_revision(session, job.revision_id).article_id
-            )
-            if article.site_id != site_id:
-                raise FieldError(
-                    f"job {job_id} belongs to site {article.site_id}, not {site_id}",
-                    hint="pass the site of the job's article",
-                    job_id=job_id,
+                if article.site_id != item.site_id:
+                    raise FieldError(
+                        f"job {item.job_id} belongs to site {article.site_id}, not {item.site_id}",
+                        hint="pass the site of the job's article",
+                        job_id=item.job_id,
+                    )
+                editions.save(session, edition, now=now, revision_checked=True)
+                tm.remember(
+                    session,
+                    site_id=item.site_id,
+                    source=SOURCE_LANG,
+                    target=edition.lang,
+                    entries=item.memory,
+                    now=now,
                 )
-            editions.save(session, edition, now=now)
-            tm.remember(
-                session,
-                site_id=site_id,
-                source=SOURCE_LANG,
-                target=edition.lang,
-                entries=memory,
-                now=now,
-            )
-            key = edition.provenance.key() if edition.provenance else None
-            jobs.complete(job, provenance_key=key, now=now)
+                key = edition.provenance.key() if edition.provenance else None
+                jobs.complete(job, provenance_key=key, now=now)
+                outcome.append(None)
+        return outcome
 
     # --- status ----------------------------------------------------------------------------------
 

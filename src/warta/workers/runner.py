@@ -10,16 +10,28 @@ from __future__ import annotations
 import logging
 import os
 import socket
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from warta.domain import Edition, EditionStatus, Job, Revision
-from warta.engines.base import Engine
+from warta.domain import Edition, EditionStatus, Job
+from warta.engines.base import Engine, Hypothesis
 from warta.errors import LeaseLostError, ModelNotFoundError, WartaError
 from warta.languages import SOURCE_LANG, Lang
-from warta.pipeline import QualityCheck, WorkItem, document_for, translate_items
+from warta.pipeline import (
+    Outcome,
+    PlannedBatch,
+    QualityCheck,
+    WorkItem,
+    complete_items,
+    document_for,
+    plan_items,
+    run_engine,
+)
 from warta.quality.estimator import QualityEstimator
+from warta.store.records import Finished
 from warta.store.repository import Store
+from warta.text import SourceDocument
 from warta.workers.queue import JobQueue
 
 log = logging.getLogger(__name__)
@@ -46,6 +58,7 @@ class RunSummary:
     lost_leases: int = 0
     segments_translated: int = 0
     segments_reused: int = 0
+    batches: int = 0  # batches claimed
 
     @property
     def editions(self) -> int:
@@ -68,7 +81,7 @@ class Worker:
         jobs_per_batch: int = 16,
         estimator: QualityEstimator | None = None,
         checks: Sequence[QualityCheck] = (),
-        on_recorded: Callable[[Edition], object] | None = None,
+        on_recorded: Callable[[Edition, int], object] | None = None,
     ) -> None:
         self._store = store
         self._queue = queue
@@ -84,15 +97,51 @@ class Worker:
 
     def run_until_idle(self, *, progress: Callable[[RunSummary], None] | None = None) -> RunSummary:
         """Run batches until no claimable job is left for a language that has a model."""
-        summary = RunSummary()
-        while self.run_once(summary):
-            if progress is not None:
-                progress(summary)
-        return summary
+        return self.run(progress=progress)
 
     def run_once(self, summary: RunSummary | None = None, *, lang: Lang | None = None) -> bool:
         """Run one batch (of ``lang`` only, if given); False when there was nothing to do."""
         summary = summary if summary is not None else RunSummary()
+        before = summary.batches
+        self.run(lang=lang, max_batches=1, summary=summary)
+        return summary.batches > before
+
+    def run(
+        self,
+        *,
+        lang: Lang | None = None,
+        max_batches: int | None = None,
+        summary: RunSummary | None = None,
+        progress: Callable[[RunSummary], None] | None = None,
+    ) -> RunSummary:
+        """Run up to ``max_batches`` batches (all there are if None), of ``lang`` only if given.
+
+        Batches overlap: while the engine translates one batch on its own thread (CTranslate2
+        releases the GIL and decodes on its own threads), this thread completes the batch before
+        it (quality estimation, reassembly, storage, events). The engine stays busy between
+        batches, which is what keeps a GPU fed; all store access stays on this thread.
+        """
+        summary = summary if summary is not None else RunSummary()
+        launched = 0
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="warta-engine") as pool:
+            running: _Batch | None = None
+            while True:
+                upcoming: _Batch | None = None
+                if max_batches is None or launched < max_batches:
+                    upcoming = self._launch(pool, summary, lang=lang)
+                    launched += upcoming is not None
+                if running is not None:
+                    self._land(running, summary)
+                    if progress is not None:
+                        progress(summary)
+                if upcoming is None:
+                    return summary
+                running = upcoming
+
+    def _launch(
+        self, pool: ThreadPoolExecutor, summary: RunSummary, *, lang: Lang | None
+    ) -> _Batch | None:
+        """Claim the next batch, plan it and start its engine call; None when nothing is left."""
         engine = self._engine()
         pending = self._queue.pending_langs()
         for target in pending if lang is None else [x for x in pending if x is lang]:
@@ -105,9 +154,9 @@ class Worker:
                 worker=self.name, limit=self._batch, lease_seconds=self._lease, lang=target
             )
             if jobs:
-                self._run_batch(jobs, lang=target, engine=engine, summary=summary)
-                return True
-        return False
+                summary.batches += 1
+                return self._start(jobs, lang=target, engine=engine, pool=pool, summary=summary)
+        return None
 
     def _mark_waiting_for_model(self, lang: Lang) -> None:
         for row in self._store.status_rows():
@@ -119,85 +168,138 @@ class Worker:
                     reason=no_model_reason(lang),
                 )
 
-    def _run_batch(
-        self, jobs: Sequence[Job], *, lang: Lang, engine: Engine, summary: RunSummary
-    ) -> None:
+    def _start(
+        self,
+        jobs: Sequence[Job],
+        *,
+        lang: Lang,
+        engine: Engine,
+        pool: ThreadPoolExecutor,
+        summary: RunSummary,
+    ) -> _Batch:
         items: list[WorkItem] = []
         sites: dict[int, int] = {}
+        # Reads for the whole batch in a few queries: revisions with their sites, one glossary
+        # per site, one memory lookup per site.
+        found = self._store.revisions_to_translate([job.revision_id for job in jobs])
+        documents: dict[int, SourceDocument] = {}
         for job in jobs:
+            if job.revision_id not in found:
+                error = f"revision {job.revision_id} no longer exists"
+                self._fail(job, error, retry=False, summary=summary)
+                continue
+            revision, sites[job.id] = found[job.revision_id]
             try:
-                revision = self._store.get_revision(job.revision_id)
-                article = self._store.get_article_by_id(revision.article_id)
-                items.append(self._work_item(job, revision, site_id=article.site_id, lang=lang))
-                sites[job.id] = article.site_id
+                documents[job.id] = document_for(
+                    title=revision.title, lead=revision.lead, body_html=revision.body_html
+                )
             except WartaError as exc:
+                del sites[job.id]
                 self._fail(job, str(exc), retry=False, summary=summary)
+        glossaries = self._store.glossaries(list(sites.values()))
+        memories = {
+            site_id: self._store.lookup_memory(
+                site_id=site_id,
+                source=SOURCE_LANG,
+                target=lang,
+                sources=list(
+                    dict.fromkeys(
+                        s.html
+                        for job_id, document in documents.items()
+                        if sites[job_id] == site_id
+                        for s in document.segments
+                        if s.translate
+                    )
+                ),
+            )
+            for site_id in dict.fromkeys(sites.values())
+        }
+        for job in jobs:
+            if job.id in documents:
+                site_id = sites[job.id]
+                items.append(
+                    WorkItem(
+                        key=job,
+                        document=documents[job.id],
+                        memory=memories[site_id],
+                        glossary=glossaries[site_id],
+                    )
+                )
         if not items:
+            return _Batch(lang=lang, items=(), sites=sites)
+        try:
+            planned = plan_items(items, engine=engine, target=lang)
+        except Exception as exc:  # noqa: BLE001 -- failed like an engine failure, in _land
+            return _Batch(lang=lang, items=tuple(items), sites=sites, error=exc)
+        future = pool.submit(run_engine, planned, engine=engine)
+        return _Batch(lang=lang, items=tuple(items), sites=sites, planned=planned, future=future)
+
+    def _land(self, batch: _Batch, summary: RunSummary) -> None:
+        """Wait for the batch's engine call, then complete and record each edition."""
+        if not batch.items:
             return
         try:
-            outcomes = translate_items(
-                items, engine=engine, target=lang, estimator=self._estimator, checks=self._checks
+            outcomes = complete_items(
+                *batch.result(), estimator=self._estimator, checks=self._checks
             )
         except ModelNotFoundError as exc:
-            for item in items:
+            for item in batch.items:
                 job = _job(item)
                 self._queue.fail(job.id, worker=self.name, error=str(exc), retry=True)
-            summary.skipped_no_model.add(lang)
+            summary.skipped_no_model.add(batch.lang)
             return
         except Exception as exc:  # any engine failure fails the batch (logged below)
-            log.exception("translation batch failed for %s", lang)
-            for item in items:
+            log.exception("translation batch failed for %s", batch.lang)
+            for item in batch.items:
                 self._fail(_job(item), f"{type(exc).__name__}: {exc}", retry=True, summary=summary)
             return
-        for outcome in outcomes:
-            job = _job_of(outcome.key)
-            edition = Edition(
-                revision_id=job.revision_id,
-                lang=lang,
-                status=outcome.status,
-                reason=outcome.reason,
-                content=outcome.content,
-                segments=outcome.segments,
-                provenance=outcome.provenance,
-                quality=outcome.quality,
+        self._record(outcomes, lang=batch.lang, sites=batch.sites, summary=summary)
+
+    def _record(
+        self,
+        outcomes: Sequence[Outcome],
+        *,
+        lang: Lang,
+        sites: Mapping[int, int],
+        summary: RunSummary,
+    ) -> None:
+        """Store the batch's editions in one transaction, then count and announce each."""
+        finished = [
+            Finished(
+                job_id=_job_of(outcome.key).id,
+                site_id=sites[_job_of(outcome.key).id],
+                edition=Edition(
+                    revision_id=_job_of(outcome.key).revision_id,
+                    lang=lang,
+                    status=outcome.status,
+                    reason=outcome.reason,
+                    content=outcome.content,
+                    segments=outcome.segments,
+                    provenance=outcome.provenance,
+                    quality=outcome.quality,
+                ),
+                memory=outcome.new_memory,
             )
-            try:
-                self._store.record_translation(
-                    job_id=job.id,
-                    worker=self.name,
-                    site_id=sites[job.id],
-                    edition=edition,
-                    memory=outcome.new_memory,
-                )
-            except LeaseLostError:
+            for outcome in outcomes
+        ]
+        lost = self._store.record_translations(finished, worker=self.name)
+        for item, lease_lost in zip(finished, lost, strict=True):
+            if lease_lost is not None:
                 summary.lost_leases += 1
-                log.warning("lease lost on job %s; result discarded", job.id)
+                log.warning("lease lost on job %s; result discarded", item.job_id)
                 continue
+            edition = item.edition
             if self._on_recorded is not None:
                 try:
-                    self._on_recorded(edition)
+                    self._on_recorded(edition, item.site_id)
                 except Exception:  # the edition is stored; a failed notification is only logged
-                    log.exception("on_recorded hook failed for job %s", job.id)
-            if outcome.status is EditionStatus.NEEDS_REVIEW:
+                    log.exception("on_recorded hook failed for job %s", item.job_id)
+            if edition.status is EditionStatus.NEEDS_REVIEW:
                 summary.needs_review += 1
             else:
                 summary.translated += 1
             summary.segments_translated += edition.translated_segments
             summary.segments_reused += edition.reused_segments
-
-    def _work_item(self, job: Job, revision: Revision, *, site_id: int, lang: Lang) -> WorkItem:
-        document = document_for(
-            title=revision.title, lead=revision.lead, body_html=revision.body_html
-        )
-        memory = self._store.lookup_memory(
-            site_id=site_id,
-            source=SOURCE_LANG,
-            target=lang,
-            sources=[s.html for s in document.segments if s.translate],
-        )
-        return WorkItem(
-            key=job, document=document, memory=memory, glossary=self._store.get_glossary(site_id)
-        )
 
     def _fail(self, job: Job, error: str, *, retry: bool, summary: RunSummary) -> None:
         retry = retry and job.attempts < self._max_attempts
@@ -223,3 +325,23 @@ def _job(item: WorkItem) -> Job:
 def _job_of(key: object) -> Job:
     assert isinstance(key, Job)  # noqa: S101 -- work item keys are the claimed jobs (_run_batch)
     return key
+
+
+@dataclass(frozen=True, slots=True)
+class _Batch:
+    """A claimed batch: its items, and its engine call (running) or the error that stopped it."""
+
+    lang: Lang
+    items: tuple[WorkItem, ...]
+    sites: dict[int, int]  # job id -> site id
+    planned: PlannedBatch | None = None
+    future: Future[list[Hypothesis]] | None = None
+    error: Exception | None = None
+
+    def result(self) -> tuple[PlannedBatch, list[Hypothesis]]:
+        """The planned batch and its engine's hypotheses; raises what stopped either."""
+        if self.error is not None:
+            raise self.error
+        if self.planned is None or self.future is None:
+            raise RuntimeError("a batch with items was started without an engine call")
+        return self.planned, self.future.result()
