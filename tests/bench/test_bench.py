@@ -158,3 +158,47 @@ def test_percentile_interpolates_between_ranks():
     assert percentile(values, 95) == pytest.approx(3.85)
     assert percentile(values, 0) == 1.0
     assert percentile(values, 100) == 4.0
+
+
+def test_parallel_worker_processes_each_translate_every_segment(tmp_path):
+    from warta.bench.corpus import flores_corpus
+    from warta.bench.model import build_bench_model
+    from warta.bench.parallel import parallel_pipelines
+    from warta.bench.rig import EngineSettings, default_validator
+
+    model = build_bench_model(
+        tmp_path / "models", tokenizer_dir=DATA / "opus-mt-id-en", size="tiny"
+    )
+    corpus = flores_corpus(DATA / "flores101-dev", limit=12, validator=default_validator())
+    settings = EngineSettings(beam=1, length=4, batch_tokens=512, threads=1)
+    found = parallel_pipelines(
+        model, corpus, settings, quantization="int8", processes=2, progress=lambda _: None,
+        tmp=tmp_path,
+    )  # fmt: skip
+    assert found["processes"] == 2
+    assert found["segments"] == 2 * len(corpus.segments)
+    walls = found["per_process_wall_s"]
+    assert isinstance(walls, list)
+    assert len(walls) == 2
+    assert float(str(found["wall_s"])) >= max(walls)  # first start to last finish
+
+
+def test_parallel_worker_processes_report_a_failure_instead_of_hanging(tmp_path):
+    from dataclasses import replace
+
+    from warta.bench.corpus import flores_corpus
+    from warta.bench.model import build_bench_model
+    from warta.bench.parallel import parallel_pipelines
+    from warta.bench.rig import EngineSettings, default_validator
+
+    model = build_bench_model(
+        tmp_path / "models", tokenizer_dir=DATA / "opus-mt-id-en", size="tiny"
+    )
+    broken = replace(model, root=tmp_path / "nowhere")  # no converted model there
+    corpus = flores_corpus(DATA / "flores101-dev", limit=6, validator=default_validator())
+    settings = EngineSettings(beam=1, length=4, batch_tokens=512, threads=1)
+    with pytest.raises(RuntimeError, match="2 worker processes failed"):
+        parallel_pipelines(
+            broken, corpus, settings, quantization="int8", processes=2, progress=lambda _: None,
+            tmp=tmp_path,
+        )  # fmt: skip

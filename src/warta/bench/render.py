@@ -59,6 +59,12 @@ def _engine_rows(s: Mapping[str, object], *, label: str) -> list[Row]:
         (name, "pipeline/engine" + label, _f(ratio, 3),
          f"target ≥ {TARGET_RATIO}: {verdict}; median of pairs "
          f"{_f(s['ratio_median_of_pairs'], 3)}, CPU-time ratio {_f(s['ratio_cpu'], 3)}"),
+        *(
+            (name, f"{p['processes']} worker processes", f"{_f(p['units_per_s'])} seg/s",
+             f"{_f(p['ratio_to_engine'], 3)} of the raw engine; {p['segments']} segments, "
+             f"all processes together, {_f(p['wall_s'], 2)} s")
+            for p in map(_m, _l(s.get("worker_processes", [])))
+        ),
     ]  # fmt: skip
 
 

@@ -53,6 +53,8 @@ class BenchConfig:
     wrk_threads: int = 2
     gpu_batch_tokens: int = 16384
     gpu_jobs_per_batch: int = 64
+    # Section 7 again with several worker processes sharing the GPU (0 or 1: not measured).
+    gpu_processes: tuple[int, ...] = (4, 8)
     seed: int = 0
     data_dir: Path = Path("data")
     cache_dir: Path | None = None
@@ -318,6 +320,18 @@ def _gpu(
         progress=progress, tmp=tmp,
     )  # fmt: skip
     result["card"] = gpu_name()
+    from warta.bench.parallel import parallel_pipelines
+
+    raw_rate = float(str(_m(result["raw_engine"])["units_per_s"]))
+    scaled: list[dict[str, object]] = []
+    for processes in (p for p in config.gpu_processes if p > 1):
+        found = parallel_pipelines(
+            model, corpus, settings, quantization="float16", processes=processes,
+            progress=progress, tmp=tmp,
+        )  # fmt: skip
+        found["ratio_to_engine"] = round(float(str(found["units_per_s"])) / raw_rate, 4)
+        scaled.append(found)
+    result["worker_processes"] = scaled
     return result
 
 

@@ -70,7 +70,9 @@ def _work_forever(app: AppContext, stop: threading.Event) -> None:
         dispatcher = integrations.dispatcher(client)
         while not stop.is_set():
             try:
-                busy = worker.run_once()
+                # A few batches per turn: they overlap (engine on one, storage on the other),
+                # and webhook deliveries still go out between turns.
+                busy = worker.run(max_batches=4).batches > 0
                 dispatcher.deliver_due()
             except Exception:  # the in-process worker outlives one bad batch; it is logged
                 log.exception("worker batch failed")

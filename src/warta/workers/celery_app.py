@@ -66,10 +66,8 @@ def make_celery(settings: Settings) -> Celery:
         services = holder.get()
         worker = services.worker(name=f"celery@{socket.gethostname()}")
         target = Lang(lang)
-        ran = 0
-        while ran < batches and worker.run_once(lang=target):
-            ran += 1
-        return {"lang": lang, "batches": ran}
+        summary = worker.run(lang=target, max_batches=batches)  # batches overlap
+        return {"lang": lang, "batches": summary.batches}
 
     return app
 
