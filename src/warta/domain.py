@@ -42,6 +42,7 @@ class JobStatus(StrEnum):
     RUNNING = "running"
     DONE = "done"
     FAILED = "failed"
+    SUPERSEDED = "superseded"  # a newer revision of the article came before it ran
 
 
 class SegmentOrigin(StrEnum):

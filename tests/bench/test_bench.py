@@ -202,3 +202,12 @@ def test_parallel_worker_processes_report_a_failure_instead_of_hanging(tmp_path)
             broken, corpus, settings, quantization="int8", processes=2, progress=lambda _: None,
             tmp=tmp_path,
         )  # fmt: skip
+
+
+def test_a_copied_tree_reports_the_commit_its_sender_names(monkeypatch, tmp_path):
+    from warta.bench.machine import git_commit
+
+    monkeypatch.delenv("WARTA_BENCH_COMMIT", raising=False)
+    assert git_commit(tmp_path) == "unknown"  # not a checkout, nothing named
+    monkeypatch.setenv("WARTA_BENCH_COMMIT", "c8f3203")
+    assert git_commit(tmp_path) == "c8f3203 (copied tree)"

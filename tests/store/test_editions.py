@@ -207,7 +207,8 @@ def test_status_rows_cover_each_edition_of_current_revisions_with_counts(
     other = store.save_article(make_draft("b"), targets=(Lang.FR,))
     current = store.get_current_revision(first.article.id)
     [job] = queue.claim(worker="w1", limit=1, lease_seconds=60, lang=Lang.EN)
-    assert job.revision_id == first.revision.id  # the oldest job: revision 1 of "a"
+    # Revision 2 superseded revision 1's queued jobs: the oldest claimable one is revision 2's.
+    assert job.revision_id == current.id
     edition = make_edition(current.id, Lang.EN)
     store.save_edition(edition)
 

@@ -46,6 +46,7 @@ def test_enqueue_is_a_no_op_while_a_job_is_active(
         JobStatus.RUNNING: 1,
         JobStatus.DONE: 0,
         JobStatus.FAILED: 0,
+        JobStatus.SUPERSEDED: 0,
     }
     edition = store.get_edition(revision_id=revision.id, lang=Lang.EN)
     assert (edition.status, edition.reason) == (EditionStatus.PENDING, "queued for translation")
@@ -358,4 +359,5 @@ def test_counts_cover_every_status(queue: SqlJobQueue, store: Store, site: Site)
         JobStatus.RUNNING: 1,
         JobStatus.DONE: 0,
         JobStatus.FAILED: 1,
+        JobStatus.SUPERSEDED: 0,
     }

@@ -236,3 +236,24 @@ def test_run_stops_after_max_batches_and_leaves_the_rest_queued(
     assert services.queue.pending_langs() == [Lang.EN]
     assert worker.run_once() is True
     assert worker.run_once() is False
+
+
+def test_an_edit_before_translation_supersedes_the_old_revisions_queued_jobs(
+    services: Services, demo_site
+) -> None:
+    first = services.store.save_article(draft(), targets=[Lang.EN, Lang.FR])
+    edited = draft(body=BODY.replace("mulai Senin", "mulai Selasa"))
+    second = services.store.save_article(edited, targets=[Lang.EN, Lang.FR])
+    assert second.new_revision
+    for job in first.jobs:
+        old = services.queue.get(job.id)
+        assert old.status is JobStatus.SUPERSEDED
+        assert old.last_error == "superseded by revision 2"
+    engine = FakeEngine()
+    summary = worker_with(services, engine).run_until_idle()
+    # Only the current revision is translated: no engine time on text nobody will read.
+    assert summary.editions == 2
+    assert {services.queue.get(j.id).status for j in second.jobs} == {JobStatus.DONE}
+    sent = [text for _, _, texts in engine.calls for text in texts]
+    assert not any("mulai Senin" in text for text in sent)
+    assert services.queue.counts()[JobStatus.SUPERSEDED] == 2

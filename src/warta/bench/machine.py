@@ -65,10 +65,10 @@ def load_average() -> tuple[float, float, float]:
 
 
 def git_commit(repo: Path) -> str:
-    """HEAD (marked dirty if tracked files changed); in a copy of the tree without its ``.git``
-    (a GPU machine that gets the files only), ``WARTA_BENCH_COMMIT`` as its sender gave it."""
+    """HEAD (marked dirty if tracked files changed). ``WARTA_BENCH_COMMIT`` wins when set: a
+    copy of the tree sent to another machine (a lent GPU) may carry no ``.git``, or a stale one."""
     copied = os.environ.get("WARTA_BENCH_COMMIT", "").strip()
-    if copied and not (repo / ".git").exists():
+    if copied:
         return f"{copied} (copied tree)"
     git = shutil.which("git")
     if git is None:

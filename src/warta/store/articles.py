@@ -79,6 +79,8 @@ def save(
     session.add(revision)
     row.current_revision = revision.number
     session.flush()
+    if revision.number > 1:
+        jobs.supersede_queued(session, article_id=row.id, by=revision, now=now)
     job_rows = jobs.insert_queued(session, revision_id=revision.id, langs=langs, now=now)
     editions.insert_pending(
         session, revision_id=revision.id, langs=langs, reason=jobs.QUEUED_REASON, now=now

@@ -37,6 +37,28 @@ def claimable(now: datetime) -> ColumnElement[bool]:
     )
 
 
+def supersede_queued(session: Session, *, article_id: int, by: RevisionRow, now: datetime) -> int:
+    """Queued jobs of the article's earlier revisions will not run: ``by`` replaced them.
+
+    Running jobs finish (their worker holds a lease); their editions belong to a revision the
+    site no longer shows. Returns how many jobs were superseded.
+    """
+    older = select(RevisionRow.id).where(
+        RevisionRow.article_id == article_id, RevisionRow.id != by.id
+    )
+    result = session.execute(
+        update(JobRow)
+        .where(JobRow.status == QUEUED, JobRow.revision_id.in_(older))
+        .values(
+            status=JobStatus.SUPERSEDED.value,
+            last_error=f"superseded by revision {by.number}",
+            updated_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 def get(session: Session, job_id: int, *, lock: bool = False) -> JobRow:
     query = select(JobRow).where(JobRow.id == job_id)
     if lock:
