@@ -6,6 +6,7 @@ Every field can be set from the environment with the ``WARTA_`` prefix, e.g.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -19,6 +20,11 @@ Route = Literal["direct", "pivot"]
 
 def _default_home() -> Path:
     return Path.home() / ".local" / "share" / "warta"
+
+
+_PUBLIC_URL = re.compile(
+    r"https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?|https?://\[[0-9A-Fa-f:.]+\](?::[0-9]{1,5})?"
+)
 
 
 class Settings(BaseSettings):
@@ -75,6 +81,11 @@ class Settings(BaseSettings):
     site_hosts: dict[str, str] = Field(
         default_factory=dict, description="Host header -> site slug; other hosts get default_site"
     )
+    public_urls: dict[str, str] = Field(
+        default_factory=dict,
+        description="site slug -> public base URL (https://berita.example) for absolute links "
+        "(canonical, hreflang, sitemaps, feeds); sites not named use the request's Host",
+    )
     mark_doubtful_segments: bool = Field(
         default=True, description="mark sentences quality estimation doubted, for readers"
     )
@@ -86,6 +97,20 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return tuple(v.strip() for v in value.split(",") if v.strip())
         return value
+
+    @field_validator("public_urls")
+    @classmethod
+    def _check_public_urls(cls, value: dict[str, str]) -> dict[str, str]:
+        checked: dict[str, str] = {}
+        for slug, url in value.items():
+            base = url.strip().rstrip("/")
+            if not _PUBLIC_URL.fullmatch(base):
+                raise ValueError(
+                    f"public_urls[{slug!r}] = {url!r} is not a base URL: give scheme and host "
+                    "only, e.g. https://berita.example or http://localhost:8000"
+                )
+            checked[slug] = base
+        return checked
 
     @model_validator(mode="after")
     def _check(self) -> Settings:

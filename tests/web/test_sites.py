@@ -104,3 +104,44 @@ def test_an_empty_site_has_a_front_page(tmp_path: Path) -> None:
             assert client.get("/ja/rss.xml").status_code == 200
     finally:
         services.close()
+
+
+def test_a_configured_public_url_makes_absolute_links_whatever_the_host_header(
+    tmp_path: Path,
+) -> None:
+    settings = Settings(home=tmp_path, public_urls={"demo": "https://berita.example/"})
+    services = build_services(settings)
+    try:
+        sample = populate(services)
+        with TestClient(create_app(services), follow_redirects=False) as client:
+            for host in ("attacker.example", "127.0.0.1:8000"):
+                page = client.get(f"/en/{sample.full.id}-", headers={"host": host})
+                if page.status_code == 301:
+                    page = client.get(page.headers["location"], headers={"host": host})
+                doc = LexborHTMLParser(page.text)
+                canonical = doc.css_first('link[rel="canonical"]')
+                assert canonical is not None
+                assert str(canonical.attributes["href"]).startswith("https://berita.example/en/")
+                alternates = doc.css('link[rel="alternate"][hreflang]')
+                assert alternates
+                assert all(
+                    str(a.attributes["href"]).startswith("https://berita.example/")
+                    for a in alternates
+                )
+                sitemap = client.get("/sitemap.xml", headers={"host": host}).text
+                assert "https://berita.example/id/" in sitemap
+                assert host not in sitemap
+                robots = client.get("/robots.txt", headers={"host": host}).text
+                assert "Sitemap: https://berita.example/sitemap.xml" in robots
+    finally:
+        services.close()
+
+
+@pytest.mark.parametrize(
+    "url", ["berita.example", "https://berita.example/news", "ftp://berita.example", "https://"]
+)
+def test_a_public_url_that_is_not_a_base_url_is_refused_with_the_fix(url: str) -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="give scheme and host only"):
+        Settings(public_urls={"demo": url})

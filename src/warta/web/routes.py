@@ -33,7 +33,11 @@ MAX_PAGE_NUMBER = 10_000
 
 
 def base_url(request: Request) -> str:
-    return str(request.base_url).rstrip("/")
+    """scheme://host[:port] of absolute links: the site's configured public URL
+    (``Settings.public_urls``), else what the request was addressed to."""
+    state = web_state(request)
+    slug = state.sites.slug_for(request.headers.get("host"))
+    return state.public_urls.get(slug) or str(request.base_url).rstrip("/")
 
 
 def page_lang(code: str) -> Lang:

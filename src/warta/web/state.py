@@ -87,6 +87,7 @@ class WebState:
     reader: Reader
     css_version: str
     cache_seconds: int
+    public_urls: Mapping[str, str]  # site slug -> public base URL (Settings.public_urls)
 
     @classmethod
     def build(cls, services: Services) -> WebState:
@@ -100,6 +101,7 @@ class WebState:
             reader=Reader(store=services.store, mark_doubtful=settings.mark_doubtful_segments),
             css_version=static_version(),
             cache_seconds=settings.page_cache_seconds,
+            public_urls=dict(settings.public_urls),
         )
 
 
