@@ -211,3 +211,12 @@ def test_a_copied_tree_reports_the_commit_its_sender_names(monkeypatch, tmp_path
     assert git_commit(tmp_path) == "unknown"  # not a checkout, nothing named
     monkeypatch.setenv("WARTA_BENCH_COMMIT", "c8f3203")
     assert git_commit(tmp_path) == "c8f3203 (copied tree)"
+
+
+def test_a_quick_run_does_not_judge_its_ratio_against_the_target(quick_run):
+    output, report = quick_run
+    assert "not judged on a quick run" in " ".join(output.split())
+    assert "NOT met" not in output
+    sections = report["sections"]
+    assert isinstance(sections, dict)
+    assert sections["engine"]["quick"] is True

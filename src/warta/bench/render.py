@@ -44,6 +44,8 @@ def _engine_rows(s: Mapping[str, object], *, label: str) -> list[Row]:
     )
     ratio = float(str(s["ratio"]))
     verdict = "met" if ratio >= TARGET_RATIO else "NOT met"
+    if s.get("quick"):
+        verdict = "not judged on a quick run (small model, one round, one batch)"
     name = "gpu" if settings["device"] == "cuda" else "engine"
     card = f" on {s['card']}" if "card" in s else ""
     split = (

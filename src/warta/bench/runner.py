@@ -167,6 +167,8 @@ def run_bench(config: BenchConfig, *, progress: Progress, repo: Path | None = No
                     "traceback": traceback.format_exc(limit=6),
                 }
             result["section_seconds"] = round(time.perf_counter() - t0, 1)
+            if config.quick:
+                result["quick"] = True  # a smoke run: its ratios are not judged against targets
             report.sections[section] = result
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
