@@ -177,54 +177,45 @@ class Worker:
         pool: ThreadPoolExecutor,
         summary: RunSummary,
     ) -> _Batch:
-        items: list[WorkItem] = []
-        sites: dict[int, int] = {}
         # Reads for the whole batch in a few queries: revisions with their sites, one glossary
         # per site, one memory lookup per site.
         found = self._store.revisions_to_translate([job.revision_id for job in jobs])
         documents: dict[int, SourceDocument] = {}
+        sites: dict[int, int] = {}  # job id -> site id
+        sources: dict[int, dict[str, None]] = {}  # site id -> sentences to look up (ordered)
         for job in jobs:
             if job.revision_id not in found:
                 error = f"revision {job.revision_id} no longer exists"
                 self._fail(job, error, retry=False, summary=summary)
                 continue
-            revision, sites[job.id] = found[job.revision_id]
+            revision, site_id = found[job.revision_id]
             try:
-                documents[job.id] = document_for(
+                document = document_for(
                     title=revision.title, lead=revision.lead, body_html=revision.body_html
                 )
             except WartaError as exc:
-                del sites[job.id]
                 self._fail(job, str(exc), retry=False, summary=summary)
-        glossaries = self._store.glossaries(list(sites.values()))
+                continue
+            documents[job.id], sites[job.id] = document, site_id
+            wanted = sources.setdefault(site_id, {})
+            wanted.update(dict.fromkeys(s.html for s in document.segments if s.translate))
+        glossaries = self._store.glossaries(list(sources))
         memories = {
             site_id: self._store.lookup_memory(
-                site_id=site_id,
-                source=SOURCE_LANG,
-                target=lang,
-                sources=list(
-                    dict.fromkeys(
-                        s.html
-                        for job_id, document in documents.items()
-                        if sites[job_id] == site_id
-                        for s in document.segments
-                        if s.translate
-                    )
-                ),
+                site_id=site_id, source=SOURCE_LANG, target=lang, sources=list(wanted)
             )
-            for site_id in dict.fromkeys(sites.values())
+            for site_id, wanted in sources.items()
         }
-        for job in jobs:
-            if job.id in documents:
-                site_id = sites[job.id]
-                items.append(
-                    WorkItem(
-                        key=job,
-                        document=documents[job.id],
-                        memory=memories[site_id],
-                        glossary=glossaries[site_id],
-                    )
-                )
+        items = [
+            WorkItem(
+                key=job,
+                document=documents[job.id],
+                memory=memories[sites[job.id]],
+                glossary=glossaries[sites[job.id]],
+            )
+            for job in jobs
+            if job.id in documents
+        ]
         if not items:
             return _Batch(lang=lang, items=(), sites=sites)
         try:
