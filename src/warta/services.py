@@ -7,7 +7,7 @@ stores, queues or engines, and nothing is global.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import sqlalchemy
@@ -16,6 +16,7 @@ from warta.config import Settings
 from warta.domain import RegisteredModel
 from warta.engines.base import Decoding, Engine
 from warta.ingest.validate import Validator
+from warta.languages import Lang
 from warta.newsroom import Newsroom
 from warta.quality.estimator import QualityEstimator
 from warta.store.repository import Store
@@ -85,8 +86,20 @@ class Services:
     estimator: QualityEstimator
     _closed: bool = field(default=False, repr=False)
 
-    def worker(self, *, name: str | None = None) -> Worker:
-        """A worker whose recorded editions emit the sites' webhook events (outbox)."""
+    def worker(
+        self,
+        *,
+        name: str | None = None,
+        engine: Callable[[], Engine] | None = None,
+        targets: Sequence[Lang] | None = None,
+        jobs_per_batch: int | None = None,
+        estimator: QualityEstimator | None = None,
+    ) -> Worker:
+        """A worker whose recorded editions emit the sites' webhook events (outbox).
+
+        The keyword overrides (engine, targets, batch size, estimator) default to this
+        application's; the benchmarks use them to run production's worker on their own engine.
+        """
         from warta.integrations import build_integrations
 
         events = build_integrations(self).events
@@ -94,13 +107,13 @@ class Services:
         return Worker(
             store=self.store,
             queue=self.queue,
-            engine=self.engine,
-            targets=s.targets,
+            engine=engine or self.engine,
+            targets=s.targets if targets is None else targets,
             name=name,
             lease_seconds=s.job_lease_seconds,
             max_attempts=s.job_max_attempts,
-            jobs_per_batch=s.jobs_per_batch,
-            estimator=self.estimator,
+            jobs_per_batch=s.jobs_per_batch if jobs_per_batch is None else jobs_per_batch,
+            estimator=estimator or self.estimator,
             on_recorded=lambda e, site_id: events.recorded(
                 revision_id=e.revision_id, lang=e.lang, site_id=site_id
             ),

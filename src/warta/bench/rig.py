@@ -262,23 +262,12 @@ class Rig:
     def worker(self, engine: Engine, settings: EngineSettings, *, name: str = "bench") -> Worker:
         """The worker ``Services.worker`` builds (quality estimation, webhook events), with
         ``engine`` and the benchmark's ``jobs_per_batch``."""
-        from warta.integrations import build_integrations
-
-        events = build_integrations(self.services).events
-        s = self.services.settings
-        return Worker(
-            store=self.services.store,
-            queue=self.services.queue,
+        return self.services.worker(
+            name=name,
             engine=lambda: engine,
             targets=self.targets,
-            name=name,
-            lease_seconds=s.job_lease_seconds,
-            max_attempts=s.job_max_attempts,
             jobs_per_batch=settings.jobs_per_batch,
             estimator=self.estimator,
-            on_recorded=lambda e, site_id: events.recorded(
-                revision_id=e.revision_id, lang=e.lang, site_id=site_id
-            ),
         )
 
     def translate_all(self, engine: Engine, settings: EngineSettings) -> RunSummary:
