@@ -32,7 +32,7 @@ from warta.engines.families import (
     pair_tokens,
     spm_file,
 )
-from warta.engines.models import read_manifest, validate_model_dir
+from warta.engines.models import ModelManifest, read_manifest, validate_model_dir
 from warta.errors import (
     ConfigError,
     EngineError,
@@ -129,9 +129,7 @@ class CTranslate2Engine:
         self._lock = threading.Lock()
         self._translators: dict[str, Any] = {}
         self._tokenizers: dict[str, spm.SentencePieceProcessor] = {}
-        self._marian_tokens: dict[tuple[str, Lang], str | None] = {}
-        self._positions: dict[str, int] = {}
-        self._separators: dict[str, str | None] = {}
+        self._manifests: dict[str, ModelManifest | None] = {}  # model path -> its manifest
 
     # -- Engine protocol ---------------------------------------------------------------------
 
@@ -314,18 +312,14 @@ class CTranslate2Engine:
 
     def _max_positions(self, model: RegisteredModel) -> int:
         """Size of the model's position table (from its manifest), else CTranslate2's default."""
-        if model.path not in self._positions:
-            manifest = read_manifest(Path(model.path))
-            positions = manifest.max_positions if manifest else None
-            self._positions[model.path] = positions or DEFAULT_MAX_POSITIONS
-        return self._positions[model.path]
+        manifest = self._manifest(model)
+        positions = manifest.max_positions if manifest else None
+        return positions or DEFAULT_MAX_POSITIONS
 
     def _context_separator(self, model: RegisteredModel) -> str | None:
         """The token the model was trained with between context and sentence (its manifest)."""
-        if model.path not in self._separators:
-            manifest = read_manifest(Path(model.path))
-            self._separators[model.path] = manifest.context_separator if manifest else None
-        return self._separators[model.path]
+        manifest = self._manifest(model)
+        return manifest.context_separator if manifest else None
 
     def _decoding_for(self, leg: _Leg) -> Decoding:
         """The decoding actually used: no document context for a model not trained with it."""
@@ -335,15 +329,18 @@ class CTranslate2Engine:
 
     def _marian_token(self, model: RegisteredModel, target: Lang) -> str | None:
         """The ``>>id<<`` target token of a multi-target OPUS-MT model: manifest, then catalogue."""
-        key = (model.path, target)
-        if key not in self._marian_tokens:
-            manifest = read_manifest(Path(model.path))
-            token = manifest.target_tokens.get(target) if manifest else None
-            known = KNOWN_MODELS.get(model.name)
-            if token is None and manifest is None and known is not None:
-                token = known.target_tokens.get(target)
-            self._marian_tokens[key] = token
-        return self._marian_tokens[key]
+        manifest = self._manifest(model)
+        if manifest is not None:
+            return manifest.target_tokens.get(target)
+        known = KNOWN_MODELS.get(model.name)
+        return known.target_tokens.get(target) if known is not None else None
+
+    def _manifest(self, model: RegisteredModel) -> ModelManifest | None:
+        """The model directory's ``warta-model.json`` (None without one), read once."""
+        with self._lock:
+            if model.path not in self._manifests:
+                self._manifests[model.path] = read_manifest(Path(model.path))
+            return self._manifests[model.path]
 
     # -- loading -----------------------------------------------------------------------------
 
