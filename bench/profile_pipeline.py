@@ -3,7 +3,8 @@
     .venv/bin/python bench/profile_pipeline.py [--lines 997] [--length 32] [--size opus]
 
 Submits the FLORES articles to a fresh SQLite store, then runs ``Worker.run_until_idle`` under
-cProfile and prints (1) the split between CTranslate2's ``translate_batch`` and everything else,
+cProfile (the worker's thread, and the engine thread's ``translate`` calls with a second profiler,
+merged) and prints (1) the split between CTranslate2's ``translate_batch`` and everything else,
 and (2) the top functions by own time outside it. Same model, settings and corpus as
 ``warta bench --sections engine``.
 """
@@ -16,6 +17,7 @@ import io
 import pstats
 import time
 from pathlib import Path
+from typing import Any
 
 from warta.bench.corpus import flores_corpus
 from warta.bench.model import build_bench_model
@@ -31,25 +33,46 @@ from warta.languages import Lang
 
 PHASES = {
     "claim jobs (queue.claim)": ("warta/workers/queue.py", "claim"),
-    "load revision, analyse, memory lookup (_work_item)": ("warta/workers/runner.py", "_work_item"),
+    "read, analyse, memory lookup, plan (Worker._start)": ("warta/workers/runner.py", "_start"),
     "  memory lookup (Store.lookup_memory)": ("warta/store/repository.py", "lookup_memory"),
     "  analyse (text.document.analyse)": ("warta/text/document.py", "analyse"),
-    "plan: memory hits, prepare (pipeline._plan)": ("warta/pipeline.py", "_plan"),
-    "engine.translate, all of it": ("warta/engines/ctranslate2.py", "translate"),
+    "  plan: memory hits, prepare (plan_items)": ("warta/pipeline.py", "plan_items"),
+    "engine.translate (engine thread)": ("warta/engines/ctranslate2.py", "translate"),
     "  tokenise with offsets (_encode)": ("warta/engines/ctranslate2.py", "_encode"),
     "  detokenise + align (_hypothesis)": ("warta/engines/ctranslate2.py", "_hypothesis"),
     "    alignment (align_from_attention)": ("warta/engines/alignment.py", "align_from_attention"),
-    "finish: restore, QE, project, assemble (_complete)": ("warta/pipeline.py", "_complete"),
+    "finish: restore, QE, project, assemble (complete_items)": (
+        "warta/pipeline.py",
+        "complete_items",
+    ),
     "  restore placeholders + project markup (finish)": ("warta/text/model_io.py", "finish"),
     "  quality estimation (QualityEstimator.assess)": ("warta/quality/estimator.py", "assess"),
     "    language identification (lingua)": ("warta/quality/scripts.py", "confidences"),
     "  reassemble the edition (assemble)": ("warta/text/document.py", "assemble"),
-    "store edition + memory + job (record_translation)": (
+    "store a batch (Store.record_translations)": (
         "warta/store/repository.py",
-        "record_translation",
+        "record_translations",
     ),
     "webhook events (EditionEvents.recorded)": ("warta/integrations/webhooks.py", "recorded"),
 }
+
+
+class _ProfiledEngine:
+    """The engine, with each ``translate`` call (on the worker's engine thread) profiled."""
+
+    def __init__(self, engine: Any) -> None:
+        self._engine = engine
+        self.profiler = cProfile.Profile()
+
+    def translate(self, *args: Any, **kwargs: Any) -> Any:
+        self.profiler.enable()
+        try:
+            return self._engine.translate(*args, **kwargs)
+        finally:
+            self.profiler.disable()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._engine, name)
 
 
 def main() -> None:
@@ -83,14 +106,16 @@ def main() -> None:
     estimator = make_estimator()
     warm_up(engine, [Lang.EN], estimator=estimator)
     profiler = cProfile.Profile()
+    profiled = _ProfiledEngine(engine)
     with rig(targets=[Lang.EN], estimator=estimator) as home:
         home.submit_all(corpus.drafts)
         wall, cpu = time.perf_counter(), time.process_time()
         profiler.enable()
-        summary = home.translate_all(engine, settings)
+        summary = home.translate_all(profiled, settings)  # type: ignore[arg-type]
         profiler.disable()
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     stats = pstats.Stats(profiler)
+    stats.add(profiled.profiler)
     engine_calls = [
         (key, value)
         for key, value in stats.stats.items()  # type: ignore[attr-defined]
@@ -112,7 +137,8 @@ def main() -> None:
         )
         print(f"  {label:<48} {seconds:7.2f} s")
     buffer = io.StringIO()
-    pstats.Stats(profiler, stream=buffer).sort_stats("tottime").print_stats(args.top)
+    stats.stream = buffer  # type: ignore[attr-defined]
+    stats.sort_stats("tottime").print_stats(args.top)
     print(buffer.getvalue())
 
 

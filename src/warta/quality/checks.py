@@ -11,9 +11,11 @@ held-out second half.
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
+from functools import cache
 
 from warta.domain import Glossary
 from warta.languages import Lang
@@ -212,8 +214,16 @@ def source_names(src: str) -> list[str]:
 
 
 def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    """Casefolded, accents removed: ``Québec`` -> ``quebec``."""
+    if text.isascii():  # nothing to decompose
+        return text.casefold()
+    return unicodedata.normalize("NFKD", text).translate(_combining_marks()).casefold()
+
+
+@cache
+def _combining_marks() -> dict[int, None]:
+    """A ``str.translate`` table that deletes every combining mark (built once, on first use)."""
+    return {c: None for c in range(sys.maxunicode + 1) if unicodedata.combining(chr(c))}
 
 
 def _name_present(name: str, folded_target: str, target_words: Collection[str]) -> bool:
@@ -239,7 +249,7 @@ def check_names(src: str, tgt: str, *, target: Lang) -> list[QualityIssue]:
         missing = [n for n in acronyms if n not in tgt]
         return [QualityIssue("name_missing", n, 0.1) for n in missing]
     folded = _fold(tgt)
-    target_words = {_fold(w) for w in words(tgt)}
+    target_words = set(words(folded))
     missing = [n for n in names if not _name_present(n, folded, target_words)]
     issues = [QualityIssue("name_missing", n, 0.1) for n in missing]
     if len(names) >= 2 and len(missing) / len(names) >= 0.75:

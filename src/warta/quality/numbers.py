@@ -18,10 +18,13 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from itertools import pairwise
 
 from warta.languages import Lang
 from warta.quality import lexicon
+
+_CACHED_TEXTS = 1024  # texts whose readings are kept (a few batches' segments)
 
 __all__ = [
     "NumberMention",
@@ -153,6 +156,12 @@ def _is_decade(token: str, following: str) -> bool:
 
 def find_numbers(text: str, lang: Lang) -> list[NumberMention]:
     """Every number written with digits in ``text``, read under ``lang``'s conventions."""
+    return list(_mentions(text, lang))
+
+
+@lru_cache(maxsize=_CACHED_TEXTS)
+def _mentions(text: str, lang: Lang) -> tuple[NumberMention, ...]:
+    # Cached: each check reads both sides of a segment (missing and added numbers, amounts).
     norm = normalise_digits(text)
     pattern = _NUMBER_FR if lang is Lang.FR else _NUMBER
     found: list[
@@ -182,10 +191,10 @@ def find_numbers(text: str, lang: Lang) -> list[NumberMention]:
     for (_, values, _, _, scale, _, end), (_, _, _, _, next_scale, start, _) in pairwise(found):
         if scale is None and next_scale is not None and _RANGE_JOIN.match(norm[end:start]):
             values |= {v * next_scale for v in values}
-    return [
+    return tuple(
         NumberMention(text=token, values=frozenset(values), parts=parts, decade=decade)
         for token, values, parts, decade, _, _, _ in found
-    ]
+    )
 
 
 def _cjk_numeral(run: str) -> int | None:
@@ -276,6 +285,7 @@ def _word_value(token: str, words: Mapping[str, int], lang: Lang) -> int | None:
     return None
 
 
+@lru_cache(maxsize=_CACHED_TEXTS)
 def number_pool(text: str, lang: Lang, *, words: bool = True) -> frozenset[Decimal]:
     """Every value ``text`` mentions: digit readings and (if ``words``) number words.
 

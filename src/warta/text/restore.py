@@ -193,16 +193,25 @@ def _apply(
             atoms[edit.item] = (lo, lo + len(prepared.items[edit.item].rendering))
         return begin
 
+    # Walk hyp from one edit position to the next, copying the text between them whole.
+    n = len(hyp)
     i = 0
-    while True:
+    for at in sorted({*insertions, *replacements, n}):
+        if at < i:  # inside a replacement: the original text there is gone
+            continue
+        if at > i:
+            out.append(hyp[i:at])
+            ends[i:at] = starts[i:at] = range(length, length + at - i)
+            length += at - i
+            i = at
         ends[i] = length
         for edit in insertions.get(i, ()):
             emit(edit)
         starts[i] = length
-        if i == len(hyp):
+        if i == n:
             break
         replacement = replacements.get(i)
-        if replacement is None:
+        if replacement is None:  # insertions only here: the character stays
             out.append(hyp[i])
             length += 1
             i += 1
