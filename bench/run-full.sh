@@ -4,8 +4,9 @@
 #   bench/run-full.sh            # writes bench/results/full.json and bench/results/full.txt
 #
 # Needs: the repository's .venv (warta with the [convert] extra: torch, transformers), data/
-# (flores101-dev, opus-mt-id-en), and wrk on PATH (Debian: apt-get install wrk). About 40 minutes
-# on 2 cores; the models are built once into ~/.cache/warta/bench and reused.
+# (flores101-dev, opus-mt-id-en), and wrk on PATH (Debian: apt-get install wrk). About 43 minutes
+# on 2 cores (five rounds in section 1); the models are built once into ~/.cache/warta/bench and
+# reused.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=bench/results

@@ -213,6 +213,37 @@ def test_a_copied_tree_reports_the_commit_its_sender_names(monkeypatch, tmp_path
     assert git_commit(tmp_path) == "c8f3203 (copied tree)"
 
 
+def test_the_commit_is_dirty_for_changed_code_but_not_for_the_benchmarks_own_results(
+    monkeypatch, tmp_path
+):
+    import subprocess
+
+    from warta.bench.machine import git_commit
+
+    monkeypatch.delenv("WARTA_BENCH_COMMIT", raising=False)
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
+            cwd=tmp_path,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+
+    git("init", "-q")
+    (tmp_path / "bench" / "results").mkdir(parents=True)
+    (tmp_path / "bench" / "results" / "engine.txt").write_text("old log\n")
+    (tmp_path / "code.py").write_text("x = 1\n")
+    git("add", ".")
+    git("commit", "-qm", "first")
+    head = git("rev-parse", "HEAD")
+    (tmp_path / "bench" / "results" / "engine.txt").write_text("the run's own log\n")
+    assert git_commit(tmp_path) == head
+    (tmp_path / "code.py").write_text("x = 2\n")
+    assert git_commit(tmp_path) == f"{head} (dirty)"
+
+
 def test_a_quick_run_does_not_judge_its_ratio_against_the_target(quick_run):
     output, report = quick_run
     assert "not judged on a quick run" in " ".join(output.split())

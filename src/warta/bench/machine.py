@@ -64,9 +64,13 @@ def load_average() -> tuple[float, float, float]:
     return (round(one, 2), round(five, 2), round(fifteen, 2))
 
 
+_NOT_RESULTS = ":(exclude)bench/results"  # where bench/run-full.sh writes while it runs
+
+
 def git_commit(repo: Path) -> str:
-    """HEAD (marked dirty if tracked files changed). ``WARTA_BENCH_COMMIT`` wins when set: a
-    copy of the tree sent to another machine (a lent GPU) may carry no ``.git``, or a stale one."""
+    """HEAD (marked dirty if tracked files changed, other than the benchmark's own results, which
+    a run rewrites). ``WARTA_BENCH_COMMIT`` wins when set: a copy of the tree sent to another
+    machine (a lent GPU) may carry no ``.git``, or a stale one."""
     copied = os.environ.get("WARTA_BENCH_COMMIT", "").strip()
     if copied:
         return f"{copied} (copied tree)"
@@ -78,7 +82,7 @@ def git_commit(repo: Path) -> str:
             [git, "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True, check=True
         ).stdout.strip()
         dirty = subprocess.run(  # noqa: S603
-            [git, "status", "--porcelain", "--untracked-files=no"],
+            [git, "status", "--porcelain", "--untracked-files=no", "--", ".", _NOT_RESULTS],
             cwd=repo,
             capture_output=True,
             text=True,
