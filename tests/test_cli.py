@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -88,6 +92,62 @@ def test_ingest_work_status_round_trip_on_the_demo_articles(run, tiny_registered
     rows = json.loads(status.stdout)["editions"]
     assert len(rows) == 300
     assert {r["status"] for r in rows} == {"pending"}
+
+
+def _three_demo_articles(tmp_path: Path) -> Path:
+    lines = DEMO_ARTICLES.read_text(encoding="utf-8").splitlines()[:3]
+    path = tmp_path / "three.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _editions_reported(stderr: str) -> list[int]:
+    """Per worker: editions translated + needing review, from its closing line."""
+    return [
+        int(done) + int(review)
+        for done, review in re.findall(r"(\d+) editions translated, (\d+) need review", stderr)
+    ]
+
+
+def test_work_until_idle_translates_every_queued_edition(
+    run, tiny_registered, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("WARTA_MAX_DECODING_LENGTH", "40")
+    assert run("sites", "create", "demo").exit_code == 0
+    assert run("ingest", str(_three_demo_articles(tmp_path))).exit_code == 0
+
+    result = run("work", "--until-idle")
+
+    assert result.exit_code == 0, result.output
+    assert _editions_reported(result.stderr) == [15]
+    rows = json.loads(run("status", "--format", "json").stdout)["editions"]
+    assert len(rows) == 15
+    assert {r["status"] for r in rows} <= {"translated", "needs_review"}
+
+
+def test_work_with_several_processes_shares_one_queue(run, home, tiny_registered, tmp_path):
+    assert run("sites", "create", "demo").exit_code == 0
+    assert run("ingest", str(_three_demo_articles(tmp_path))).exit_code == 0
+    env = {**os.environ, "WARTA_MAX_DECODING_LENGTH": "40", "WARTA_JOBS_PER_BATCH": "1"}
+
+    done = subprocess.run(
+        [sys.executable, "-m", "warta", "--home", str(home), "work", "--until-idle",
+         "--processes", "2", "--name", "t"],
+        capture_output=True, text=True, env=env, timeout=300, check=False,
+    )  # fmt: skip
+
+    assert done.returncode == 0, done.stderr
+    assert "2 worker processes (t/1, t/2)" in done.stderr
+    assert len(re.findall(r"^worker t/[12]: \d+ editions translated", done.stderr, re.M)) == 2
+    assert sum(_editions_reported(done.stderr)) == 15  # each job translated by one process only
+    rows = json.loads(run("status", "--format", "json").stdout)["editions"]
+    assert {r["status"] for r in rows} <= {"translated", "needs_review"}
+
+
+def test_work_refuses_zero_processes(run):
+    result = run("work", "--processes", "0")
+    assert result.exit_code == 2
+    assert "--processes" in result.stderr
 
 
 @pytest.mark.parametrize(

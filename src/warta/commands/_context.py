@@ -25,8 +25,9 @@ EXIT_PENDING = 3
 class AppContext:
     """Per-invocation state: settings are validated once; services are built on first use."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, migrate: bool = True) -> None:
         self.settings = settings
+        self._migrate = migrate  # False where another process has migrated the database
         self._services: Services | None = None
         self.out = Console(highlight=False, soft_wrap=True)
         self.err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -34,7 +35,7 @@ class AppContext:
     @property
     def services(self) -> Services:
         if self._services is None:
-            self._services = build_services(self.settings)
+            self._services = build_services(self.settings, migrate=self._migrate)
         return self._services
 
     def close(self) -> None:

@@ -11,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from warta.commands._context import (
     EXIT_BAD_INPUT,
+    EXIT_FAILURE,
     EXIT_PENDING,
     AppContext,
     echo_json,
@@ -18,12 +19,19 @@ from warta.commands._context import (
     pass_app,
     print_table,
 )
+from warta.config import Settings
 from warta.domain import EditionStatus
 from warta.errors import InputError, WartaError
 from warta.ingest.sources import open_source
 from warta.languages import SOURCE_LANG, TARGET_LANGS, Lang, parse_targets
 from warta.pipeline import Outcome, WorkItem, document_for, translate_items
-from warta.workers.runner import no_model_reason
+from warta.workers.foreground import (
+    WorkOptions,
+    process_names,
+    run_processes,
+    work_in_foreground,
+)
+from warta.workers.runner import RunSummary, default_worker_name, no_model_reason
 
 FORMAT = click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
@@ -225,28 +233,62 @@ def _print_editions(app: AppContext, articles: list[dict[str, Any]]) -> None:
 @click.option("--until-idle", is_flag=True, help="Run every pending job, then exit.")
 @click.option("--poll", default=2.0, show_default=True, help="Seconds between polls when idle.")
 @click.option("--name", default=None, help="Worker name (default host:pid).")
+@click.option(
+    "--processes",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Worker processes on this machine, each with its own copy of the models. On a GPU one "
+    "process cannot keep it busy: 4 to 8 can (BENCHMARKS.md).",
+)
 @pass_app
-def work(app: AppContext, until_idle: bool, poll: float, name: str | None) -> None:
+def work(app: AppContext, until_idle: bool, poll: float, name: str | None, processes: int) -> None:
     """Run translation jobs in the foreground."""
+    options = WorkOptions(until_idle=until_idle, poll=poll, name=name)
+    if processes == 1:
+        _work(app, options, name=name, label="")
+        return
+    with handled(app):
+        app.services  # noqa: B018 -- migrate the database once, before the processes start
+    names = process_names(name, processes, default=default_worker_name)
+    app.err.print(f"{processes} worker processes ({', '.join(names)}); Ctrl-C stops them")
+    codes = run_processes(app.settings, options, names=names, child=work_process)
+    failed = [n for n, code in zip(names, codes, strict=True) if code != 0]
+    if failed:
+        app.err.print(f"[bold red]error:[/] worker {', '.join(failed)} failed (see above)")
+        raise SystemExit(EXIT_FAILURE)
+
+
+def work_process(settings: Settings, options: WorkOptions, name: str) -> None:
+    """One process of ``warta work --processes N`` (module level: spawned processes import it)."""
+    app = AppContext(settings, migrate=False)
+    try:
+        _work(app, options, name=name, label=f"worker {name}: ")
+    finally:
+        app.close()
+
+
+def _work(app: AppContext, options: WorkOptions, *, name: str | None, label: str) -> None:
     with handled(app):
         worker = app.services.worker(name=name)
-        if until_idle:
-            summary = worker.run_until_idle()
-            app.err.print(
-                f"{summary.translated} editions translated, {summary.needs_review} need review, "
-                f"{summary.failed} failed; {summary.segments_translated} segments translated, "
-                f"{summary.segments_reused} reused from memory"
-            )
-            for lang in sorted(summary.skipped_no_model):
-                app.err.print(f"pending: {no_model_reason(lang)}", highlight=False)
-            return
-        app.err.print(f"worker {worker.name} running; Ctrl-C stops it")
+        totals: list[RunSummary] = []
+        if not options.until_idle:
+            app.err.print(f"worker {worker.name} running; Ctrl-C stops it")
         try:
-            while True:
-                if not worker.run_once():
-                    time.sleep(poll)
+            work_in_foreground(
+                worker, until_idle=options.until_idle, poll=options.poll, on_summary=totals.append
+            )
         except KeyboardInterrupt:
-            app.err.print("stopped")
+            app.err.print(f"{label}stopped")
+            return
+        summary = totals[-1]
+        app.err.print(
+            f"{label}{summary.translated} editions translated, {summary.needs_review} need "
+            f"review, {summary.failed} failed; {summary.segments_translated} segments translated, "
+            f"{summary.segments_reused} reused from memory"
+        )
+        for lang in sorted(summary.skipped_no_model):
+            app.err.print(f"{label}pending: {no_model_reason(lang)}", highlight=False)
 
 
 @click.command()
