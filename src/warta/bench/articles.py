@@ -1,10 +1,10 @@
 """Section 3: many small articles arriving at once, against one batch of the same segments.
 
 * **arriving concurrently**: a publisher thread submits the articles one after another as fast
-  as the newsroom takes them, while a worker (the loop ``warta serve`` runs in process, polling
-  every 10 ms instead of 2 s) claims whatever jobs are queued, ``jobs_per_batch`` at a time per
-  language. Latency of an article: from the moment its submit starts to the moment its last
-  edition is stored.
+  as the newsroom takes them, while a worker (the loop of ``warta work``: runs of overlapping
+  batches, polling every 10 ms instead of 2 s) claims whatever jobs are queued,
+  ``jobs_per_batch`` at a time per language. Latency of an article: from the moment its submit
+  starts to the moment its last edition is stored.
 * **queued, then one worker run**: the same articles, all submitted before the worker starts.
 * **one batch**: the raw engine translates every segment of every article, one
   ``translate_batch`` per language; every article's last edition is ready when the last call
@@ -37,6 +37,7 @@ from warta.domain import ArticleDraft, EditionStatus
 from warta.engines.base import Engine
 from warta.languages import Lang
 from warta.quality.estimator import QualityEstimator
+from warta.workers.foreground import BATCHES_PER_RUN
 from warta.workers.runner import RunSummary
 
 _DONE = (EditionStatus.TRANSLATED, EditionStatus.NEEDS_REVIEW)
@@ -126,8 +127,15 @@ def _concurrent(
         done: dict[str, float] = {}
         publisher = threading.Thread(target=publish, name="bench-publisher")
         publisher.start()
+
+        def collect(_: RunSummary) -> None:  # after each batch lands
+            _collect(r, targets, done)
+
         while len(done) < len(drafts):
-            busy = worker.run_once(summary)
+            # As `warta work` polls: runs of up to BATCHES_PER_RUN overlapping batches.
+            before = summary.batches
+            worker.run(max_batches=BATCHES_PER_RUN, summary=summary, progress=collect)
+            busy = summary.batches > before
             _collect(r, targets, done)
             if failures:
                 raise RuntimeError(f"publishing failed: {failures[0]}") from failures[0]
@@ -169,8 +177,7 @@ def _queued(
         summary = RunSummary()
         done: dict[str, float] = {}
         worker_start = time.perf_counter()
-        while worker.run_once(summary):
-            _collect(r, targets, done)
+        worker.run(summary=summary, progress=lambda _: _collect(r, targets, done))
         _collect(r, targets, done)
         worker_seconds = time.perf_counter() - worker_start
     if len(done) < len(drafts):
