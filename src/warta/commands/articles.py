@@ -31,7 +31,7 @@ from warta.workers.foreground import (
     run_processes,
     work_in_foreground,
 )
-from warta.workers.runner import RunSummary, default_worker_name, no_model_reason
+from warta.workers.runner import default_worker_name, no_model_reason
 
 FORMAT = click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
@@ -244,7 +244,7 @@ def _print_editions(app: AppContext, articles: list[dict[str, Any]]) -> None:
 @pass_app
 def work(app: AppContext, until_idle: bool, poll: float, name: str | None, processes: int) -> None:
     """Run translation jobs in the foreground."""
-    options = WorkOptions(until_idle=until_idle, poll=poll, name=name)
+    options = WorkOptions(until_idle=until_idle, poll=poll)
     if processes == 1:
         _work(app, options, name=name, label="")
         return
@@ -271,17 +271,13 @@ def work_process(settings: Settings, options: WorkOptions, name: str) -> None:
 def _work(app: AppContext, options: WorkOptions, *, name: str | None, label: str) -> None:
     with handled(app):
         worker = app.services.worker(name=name)
-        totals: list[RunSummary] = []
         if not options.until_idle:
             app.err.print(f"worker {worker.name} running; Ctrl-C stops it")
         try:
-            work_in_foreground(
-                worker, until_idle=options.until_idle, poll=options.poll, on_summary=totals.append
-            )
+            summary = work_in_foreground(worker, until_idle=options.until_idle, poll=options.poll)
         except KeyboardInterrupt:
             app.err.print(f"{label}stopped")
             return
-        summary = totals[-1]
         app.err.print(
             f"{label}{summary.translated} editions translated, {summary.needs_review} need "
             f"review, {summary.failed} failed; {summary.segments_translated} segments translated, "

@@ -26,7 +26,6 @@ class WorkOptions:
 
     until_idle: bool
     poll: float
-    name: str | None  # each process's name; with several processes, suffixed "/1", "/2", ...
 
 
 def work_in_foreground(
@@ -34,10 +33,11 @@ def work_in_foreground(
     *,
     until_idle: bool,
     poll: float,
-    on_summary: Callable[[RunSummary], None],
+    on_summary: Callable[[RunSummary], None] | None = None,
     sleep: Callable[[float], None] = time.sleep,
-) -> None:
-    """Run batches (overlapping) until idle, or forever polling every ``poll`` seconds.
+) -> RunSummary:
+    """Run batches (overlapping) until idle (then return the totals), or forever polling every
+    ``poll`` seconds.
 
     ``on_summary`` gets the running totals after every run of up to ``BATCHES_PER_RUN`` batches.
     Ctrl-C (KeyboardInterrupt) stops it after the engine call in flight; the jobs of a batch that
@@ -47,9 +47,10 @@ def work_in_foreground(
     while True:
         before = summary.batches
         worker.run(max_batches=None if until_idle else BATCHES_PER_RUN, summary=summary)
-        on_summary(summary)
+        if on_summary is not None:
+            on_summary(summary)
         if until_idle:
-            return
+            return summary
         if summary.batches == before:
             sleep(poll)
 

@@ -257,10 +257,10 @@ class Worker:
         """Store the batch's editions in one transaction, then count and announce each."""
         finished = [
             Finished(
-                job_id=_job_of(outcome.key).id,
-                site_id=sites[_job_of(outcome.key).id],
+                job_id=job.id,
+                site_id=sites[job.id],
                 edition=Edition(
-                    revision_id=_job_of(outcome.key).revision_id,
+                    revision_id=job.revision_id,
                     lang=lang,
                     status=outcome.status,
                     reason=outcome.reason,
@@ -271,7 +271,7 @@ class Worker:
                 ),
                 memory=outcome.new_memory,
             )
-            for outcome in outcomes
+            for outcome, job in ((o, _job_of(o.key)) for o in outcomes)
         ]
         lost = self._store.record_translations(finished, worker=self.name)
         for item, lease_lost in zip(finished, lost, strict=True):
