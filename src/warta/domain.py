@@ -45,6 +45,19 @@ class JobStatus(StrEnum):
     SUPERSEDED = "superseded"  # a newer revision of the article came before it ran
 
 
+class PublishingPolicy(StrEnum):
+    """When a site publishes an edition of one language to readers."""
+
+    AUTO = "auto"  # translated and needs_review editions are published (the default)
+    CLEAN = "clean"  # only editions with no flagged segment
+    APPROVAL = "approval"  # every edition waits until an editor approves it
+
+
+class EditorRole(StrEnum):
+    ADMIN = "admin"  # editors, glossary, publishing policy, and everything an editor does
+    EDITOR = "editor"  # correct, approve, reject, send back
+
+
 class SegmentOrigin(StrEnum):
     ENGINE = "engine"  # translated by the model for this revision
     MEMORY = "memory"  # exact match from the site's translation memory (machine)
@@ -219,6 +232,11 @@ class SegmentTranslation:
     score: float | None = None  # model log-probability per token; None for memory/human
     flags: tuple[str, ...] = ()  # quality reasons ("placeholder_lost", ...); empty = no doubt
     quality: float | None = None  # quality-estimation score in [0, 1]; None for memory/human
+    version: int = 1  # +1 on every stored change; a correction names the version it was made on
+    edited_by: str | None = None  # the editor (email) whose correction this is, for HUMAN
+    edited_at: datetime | None = None
+    suggestion_html: str | None = None  # an earlier correction of a changed source sentence
+    provenance_key: str | None = None  # Provenance.key() of what made it (engine/memory)
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,6 +261,7 @@ class Edition:
     provenance: Provenance | None = None
     updated_at: datetime | None = None
     quality: float | None = None  # article-level quality in [0, 1], summarised from segments
+    version: int = 1  # +1 on every stored change (engine result, correction, rollback)
 
     @property
     def reused_segments(self) -> int:
@@ -300,6 +319,11 @@ class MemoryEntry:
     target_html: str
     origin: SegmentOrigin  # MEMORY-eligible entries come from ENGINE or HUMAN
     provenance_key: str = ""
+    engine_key: str = ""  # engine, models and decoding that made it (ENGINE entries)
+    glossary_key: str = ""  # the glossary terms that apply to this sentence, when it was made
+    flags: tuple[str, ...] = ()  # quality flags of the engine translation (kept with it)
+    score: float | None = None
+    quality: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

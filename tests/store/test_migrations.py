@@ -23,9 +23,11 @@ from warta.store.tables import Base
 TABLES = {
     "alembic_version",
     "api_keys",
+    "audit_log",
     "articles",
     "edition_approvals",
     "edition_segments",
+    "edition_versions",
     "editions",
     "editor_sessions",
     "editors",
@@ -34,6 +36,7 @@ TABLES = {
     "glossary_terms",
     "jobs",
     "models",
+    "publishing_policies",
     "revisions",
     "sites",
     "translation_memory",
@@ -52,7 +55,7 @@ def test_migrated_schema_matches_the_table_metadata(engine: sqlalchemy.Engine) -
 
 def test_upgrade_creates_every_table_and_records_the_head(engine: sqlalchemy.Engine) -> None:
     assert set(sqlalchemy.inspect(engine).get_table_names()) == TABLES
-    assert current_revision(engine) == head_revision() == "0002"
+    assert current_revision(engine) == head_revision() == "0003"
 
 
 def test_upgrade_twice_changes_nothing(engine: sqlalchemy.Engine) -> None:

@@ -90,6 +90,11 @@ def segment(row: EditionSegmentRow) -> SegmentTranslation:
         score=row.score,
         flags=tuple(str(f) for f in row.flags),
         quality=row.quality,
+        version=row.version,
+        edited_by=row.edited_by,
+        edited_at=row.edited_at,
+        suggestion_html=row.suggestion_html,
+        provenance_key=row.provenance_key,
     )
 
 
@@ -104,6 +109,11 @@ def segment_values(edition_id: int, seg: SegmentTranslation) -> dict[str, Any]:
         "score": seg.score,
         "quality": seg.quality,
         "flags": list(seg.flags),
+        "version": seg.version,
+        "edited_by": seg.edited_by,
+        "edited_at": seg.edited_at,
+        "suggestion_html": seg.suggestion_html,
+        "provenance_key": seg.provenance_key,
     }
 
 
@@ -123,6 +133,7 @@ def edition(row: EditionRow, segments: list[EditionSegmentRow]) -> Edition:
         provenance=provenance(row.provenance),
         updated_at=row.updated_at,
         quality=row.quality,
+        version=row.version,
     )
 
 
@@ -150,6 +161,11 @@ def memory_entry(row: MemoryRow) -> MemoryEntry:
         target_html=row.target_html,
         origin=SegmentOrigin(row.origin),
         provenance_key=row.provenance_key,
+        engine_key=row.engine_key,
+        glossary_key=row.glossary_key,
+        flags=tuple(str(f) for f in row.flags),
+        score=row.score,
+        quality=row.quality,
     )
 
 

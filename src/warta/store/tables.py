@@ -123,6 +123,7 @@ class EditionRow(Base):
     provenance_key: Mapped[str | None] = mapped_column(KEY)
     quality: Mapped[float | None]
     updated_at: Mapped[datetime]
+    version: Mapped[int] = mapped_column(server_default="1")  # +1 on every change (0003)
 
 
 class EditionSegmentRow(Base):
@@ -139,6 +140,12 @@ class EditionSegmentRow(Base):
     score: Mapped[float | None]
     quality: Mapped[float | None]
     flags: Mapped[list[str]]
+    # 0003: optimistic concurrency and who corrected it
+    version: Mapped[int] = mapped_column(server_default="1")  # +1 on every change of the segment
+    edited_by: Mapped[str | None] = mapped_column(String(254))  # editor's email, for HUMAN
+    edited_at: Mapped[datetime | None]
+    suggestion_html: Mapped[str | None] = mapped_column(Text)  # an earlier correction to consider
+    provenance_key: Mapped[str | None] = mapped_column(KEY)  # what made this segment
 
 
 class MemoryRow(Base):
@@ -164,6 +171,12 @@ class MemoryRow(Base):
     origin: Mapped[str] = mapped_column(STATUS)  # "engine" or "human"
     provenance_key: Mapped[str] = mapped_column(KEY)
     updated_at: Mapped[datetime]
+    # 0003: an engine entry is reused only while what made it is in force
+    engine_key: Mapped[str] = mapped_column(KEY, server_default="")  # engine, models, decoding
+    glossary_key: Mapped[str] = mapped_column(KEY, server_default="")  # terms in this sentence
+    flags: Mapped[list[str]] = mapped_column(server_default="[]")  # quality flags, kept
+    score: Mapped[float | None]
+    quality: Mapped[float | None]
 
 
 class GlossaryTermRow(Base):
@@ -223,6 +236,8 @@ class JobRow(Base):
     provenance_key: Mapped[str | None] = mapped_column(KEY)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # 0003: sent back by an editor: engine memory is not reused (corrections still are)
+    fresh: Mapped[bool] = mapped_column(Boolean, server_default=text("0"))
 
 
 # --- integrations (migration 0002): editors, approvals, webhooks, feeds -------------------------
@@ -240,6 +255,7 @@ class EditorRow(Base):
     password_hash: Mapped[str] = mapped_column(String(256))  # "scrypt$n$r$p$salt$hash"
     created_at: Mapped[datetime]
     disabled_at: Mapped[datetime | None]
+    role: Mapped[str] = mapped_column(String(16), server_default="editor")  # admin | editor (0003)
 
 
 class EditorSessionRow(Base):
@@ -268,6 +284,8 @@ class EditionApprovalRow(Base):
     editor_id: Mapped[int | None] = mapped_column(ForeignKey("editors.id", ondelete="SET NULL"))
     content_hash: Mapped[str] = mapped_column(HASH)  # sha256 of the approved title/lead/body
     approved_at: Mapped[datetime]
+    decision: Mapped[str] = mapped_column(String(16), server_default="approved")  # or rejected
+    note: Mapped[str] = mapped_column(Text, server_default="")
 
 
 class WebhookRow(Base):
@@ -357,3 +375,62 @@ class FeedEntryRow(Base):
     outcome: Mapped[str] = mapped_column(STATUS)  # stored | duplicate | refused
     reason: Mapped[str] = mapped_column(Text)
     seen_at: Mapped[datetime]
+
+
+# --- newsroom (migration 0003): edition history, audit log, publishing policies -----------------
+
+
+class EditionVersionRow(Base):
+    """One version of an edition as it was after a change: the history editors roll back to."""
+
+    __tablename__ = "edition_versions"
+    __table_args__ = (UniqueConstraint("revision_id", "lang", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("revisions.id", ondelete="CASCADE"))
+    lang: Mapped[str] = mapped_column(LANG)
+    version: Mapped[int]
+    status: Mapped[str] = mapped_column(STATUS)
+    title: Mapped[str | None] = mapped_column(Text)
+    lead: Mapped[str | None] = mapped_column(Text)
+    body_html: Mapped[str | None] = mapped_column(Text)
+    segments: Mapped[list[Any]] = mapped_column(JSON)  # [{index, target_html, origin, ...}]
+    action: Mapped[str] = mapped_column(String(32))  # engine | correct | rollback | ...
+    actor: Mapped[str] = mapped_column(String(254))  # editor email, or "worker"/"cli"
+    note: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class AuditRow(Base):
+    """Who did what, when, with the text before and after: never updated, never deleted."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        Index("ix_audit_log_site_id_created_at", "site_id", "created_at"),
+        Index("ix_audit_log_revision_id_lang", "revision_id", "lang"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    actor: Mapped[str] = mapped_column(String(254))
+    action: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(Text)  # e.g. "article cms-1 rev 2 ja segment 4"
+    revision_id: Mapped[int | None]
+    lang: Mapped[str | None] = mapped_column(LANG)
+    position: Mapped[int | None]
+    before: Mapped[str | None] = mapped_column(Text)
+    after: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class PublishingPolicyRow(Base):
+    """auto | clean | approval for one site and target language (no row: auto)."""
+
+    __tablename__ = "publishing_policies"
+    __table_args__ = (UniqueConstraint("site_id", "lang"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    lang: Mapped[str] = mapped_column(LANG)
+    policy: Mapped[str] = mapped_column(STATUS)
+    updated_at: Mapped[datetime]
