@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from tests.paths import DATA
+from tests.skips import missing_tools
 
 from warta.config import Settings
 from warta.domain import RegisteredModel
@@ -60,3 +61,12 @@ def register_tiny(
         ]
 
     return register
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say which tests this machine could not run, and what to install to run them."""
+    lines = missing_tools(terminalreporter.stats.get("skipped", []))
+    if lines:
+        terminalreporter.section("not run on this machine, and what each needs")
+        for line in lines:
+            terminalreporter.write_line(line)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -253,3 +254,184 @@ def test_without_document_context_no_context_is_sent(article_document):
     item = WorkItem(key="a", document=document, memory={}, glossary=Glossary.empty())
     translate_items([item], engine=engine, target=Lang.EN)
     assert engine.contexts == [None]
+
+
+# --- translation memory keyed by what made it ----------------------------------------------------
+
+MEMORY_DOC = document_for(
+    title="Pertamina menaikkan harga bahan bakar",
+    lead="",
+    body_html=(
+        "<p>Pertamina menaikkan harga bahan bakar mulai Senin. Warga diminta tetap tenang.</p>"
+    ),
+)
+TERM = GlossaryTerm(source="Pertamina", do_not_translate=True)
+
+
+def _first_run(engine: FakeEngine, *, glossary: Glossary, check=None):
+    item = WorkItem(key="a", document=MEMORY_DOC, memory={}, glossary=glossary)
+    checks = [check] if check is not None else []
+    (outcome,) = translate_items([item], engine=engine, target=Lang.EN, checks=checks)
+    return outcome, {m.source_html: m for m in outcome.new_memory}
+
+
+def _sent(engine: FakeEngine) -> list[str]:
+    return [text for _, _, texts in engine.calls for text in texts]
+
+
+def _always_doubtful(source, hypothesis, target_html, target):
+    return ("doubtful",)
+
+
+def test_every_engine_translation_is_remembered_with_its_keys_and_flags():
+    from warta.pipeline import engine_key
+
+    engine = FakeEngine()
+    outcome, memory = _first_run(engine, glossary=Glossary.empty(), check=_always_doubtful)
+
+    translated = [s for s in outcome.segments if s.origin is SegmentOrigin.ENGINE]
+    assert len(memory) == len(translated) == 3
+    key = engine_key(engine.describe(source=Lang.ID, target=Lang.EN))
+    for segment in translated:
+        entry = memory[segment.source_html]
+        assert entry.flags == ("doubtful",)
+        assert (entry.engine_key, entry.glossary_key) == (key, "")
+        assert entry.provenance_key == outcome.provenance.key()
+        assert segment.provenance_key == outcome.provenance.key()
+
+
+def test_a_flagged_translation_is_reused_with_its_flags_while_the_keys_hold():
+    _, memory = _first_run(FakeEngine(), glossary=Glossary.empty(), check=_always_doubtful)
+    engine = FakeEngine()
+    item = WorkItem(key="b", document=MEMORY_DOC, memory=memory, glossary=Glossary.empty())
+
+    (outcome,) = translate_items([item], engine=engine, target=Lang.EN)
+
+    assert engine.calls == []
+    assert {s.origin for s in outcome.segments} == {SegmentOrigin.MEMORY}
+    assert all(s.flags == ("doubtful",) for s in outcome.segments)
+    assert all(s.provenance_key == memory[s.source_html].provenance_key for s in outcome.segments)
+    assert outcome.status is EditionStatus.NEEDS_REVIEW
+    assert "doubtful" in outcome.reason
+    assert outcome.new_memory == ()
+
+
+def test_adding_a_glossary_term_retranslates_only_the_sentences_containing_it():
+    _, memory = _first_run(FakeEngine(), glossary=Glossary.empty())
+    engine = FakeEngine()
+    glossary = Glossary(version=2, terms=(TERM,))
+    item = WorkItem(key="b", document=MEMORY_DOC, memory=memory, glossary=glossary)
+
+    (outcome,) = translate_items([item], engine=engine, target=Lang.EN)
+
+    containing = [s for s in MEMORY_DOC.segments if "Pertamina" in s.text]
+    assert len(containing) == 2  # the title and the first sentence
+    assert len(_sent(engine)) == 2
+    origins = {s.source_html: s.origin for s in outcome.segments}
+    assert all(origins[s.html] is SegmentOrigin.ENGINE for s in containing)
+    assert origins["Warga diminta tetap tenang."] is SegmentOrigin.MEMORY
+    # the new translations are remembered under the new glossary key
+    assert all(m.glossary_key for m in outcome.new_memory)
+
+
+def test_a_term_that_does_not_occur_changes_nothing():
+    _, memory = _first_run(FakeEngine(), glossary=Glossary.empty())
+    engine = FakeEngine()
+    other = Glossary(version=5, terms=(GlossaryTerm(source="Surabaya", do_not_translate=True),))
+    item = WorkItem(key="b", document=MEMORY_DOC, memory=memory, glossary=other)
+
+    (outcome,) = translate_items([item], engine=engine, target=Lang.EN)
+
+    assert engine.calls == []
+    assert outcome.provenance.glossary_version == 5
+
+
+def test_another_model_or_decoding_retranslates_what_the_old_one_made():
+    from warta.engines.base import Decoding
+
+    _, memory = _first_run(FakeEngine(), glossary=Glossary.empty())
+    engine = FakeEngine(decoding=Decoding(beam_size=2))
+    item = WorkItem(key="b", document=MEMORY_DOC, memory=memory, glossary=Glossary.empty())
+
+    translate_items([item], engine=engine, target=Lang.EN)
+
+    assert len(_sent(engine)) == 3
+
+
+def test_a_fresh_item_ignores_engine_memory_but_keeps_corrections():
+    _, memory = _first_run(FakeEngine(), glossary=Glossary.empty())
+    corrected = "Warga diminta tetap tenang."
+    memory[corrected] = MemoryEntry(
+        source_html=corrected, target_html="Residents were asked to stay calm.",
+        origin=SegmentOrigin.HUMAN,
+    )  # fmt: skip
+    engine = FakeEngine()
+    item = WorkItem(
+        key="b", document=MEMORY_DOC, memory=memory, glossary=Glossary.empty(), fresh=True
+    )
+
+    (outcome,) = translate_items([item], engine=engine, target=Lang.EN)
+
+    assert len(_sent(engine)) == 2
+    kept = next(s for s in outcome.segments if s.source_html == corrected)
+    assert (kept.origin, kept.target_html) == (
+        SegmentOrigin.HUMAN,
+        "Residents were asked to stay calm.",
+    )
+
+
+def test_engine_key_names_what_makes_the_output_and_nothing_else():
+    from warta.domain import ModelProvenance
+    from warta.engines.base import Decoding, EngineInfo
+    from warta.pipeline import engine_key
+
+    model = ModelProvenance(name="m", checksum="sha256:aa", source=Lang.ID, target=Lang.EN)
+    info = EngineInfo(
+        engine="ctranslate2", models=(model,), decoding=Decoding(), device="cpu",
+        compute_type="int8",
+    )  # fmt: skip
+    key = engine_key(info)
+    assert len(key) == 16
+    assert engine_key(replace(info, device="cuda")) == key
+    assert engine_key(replace(info, decoding=Decoding(batch_tokens=64))) == key  # speed only
+    other_weights = replace(model, checksum="sha256:bb")
+    assert engine_key(replace(info, models=(other_weights,))) != key
+    assert engine_key(replace(info, decoding=Decoding(beam_size=2))) != key
+    assert engine_key(replace(info, compute_type="float16")) != key
+
+
+def test_an_edited_sentence_that_was_corrected_is_flagged_with_the_correction_suggested():
+    from warta.domain import SegmentTranslation
+
+    earlier = tuple(
+        SegmentTranslation(
+            index=s.index,
+            block=s.block,
+            source_html=s.html,
+            target_html="Residents were asked to stay calm." if "Warga" in s.html else "x",
+            origin=SegmentOrigin.HUMAN if "Warga" in s.html else SegmentOrigin.ENGINE,
+        )
+        for s in MEMORY_DOC.segments
+    )
+    edited = document_for(
+        title="Pertamina menaikkan harga bahan bakar",
+        lead="",
+        body_html=(
+            "<p>Pertamina menaikkan harga bahan bakar mulai Senin. "
+            "Warga diminta tetap tenang dan hemat.</p>"
+        ),
+    )
+    item = WorkItem(key="b", document=edited, memory={}, glossary=Glossary.empty(), earlier=earlier)
+
+    (outcome,) = translate_items([item], engine=FakeEngine(), target=Lang.EN)
+
+    changed = next(s for s in outcome.segments if "hemat" in s.source_html)
+    assert changed.origin is SegmentOrigin.ENGINE
+    assert "source_changed_since_correction" in changed.flags
+    assert changed.suggestion_html == "Residents were asked to stay calm."
+    assert outcome.status is EditionStatus.NEEDS_REVIEW
+    assert all(
+        "source_changed_since_correction" not in m.flags for m in outcome.new_memory
+    )  # a fact about the article, not about the translation
+    others = [s for s in outcome.segments if s is not changed]
+    assert all(s.suggestion_html is None for s in others)

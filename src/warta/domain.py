@@ -130,6 +130,20 @@ class ModelProvenance:
     checksum: str  # "sha256:<hex>" of the model's weights file
     source: Lang
     target: Lang
+    # The model's manifest says its weights are random (warta.engines.testing): a test model
+    # whose output is meaningless. Recorded, but not part of the signature.
+    random_weights: bool = False
+
+    def to_dict(self) -> dict[str, object]:
+        data: dict[str, object] = {
+            "name": self.name,
+            "checksum": self.checksum,
+            "source": self.source.value,
+            "target": self.target.value,
+        }
+        if self.random_weights:  # only then: the records of real models stay as they were
+            data["random_weights"] = True
+        return data
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +167,11 @@ class Provenance:
     def route(self) -> str:
         return "direct" if len(self.models) == 1 else "pivot:" + self.models[0].target.value
 
+    @property
+    def random_weights(self) -> bool:
+        """Made by a test model (random weights): not a translation, whatever it looks like."""
+        return any(m.random_weights for m in self.models)
+
     def signature(self) -> str:
         parts = [f"engine:{self.engine}"]
         parts += [f"model:{m.name}@{m.checksum[:19]}" for m in self.models]
@@ -173,15 +192,7 @@ class Provenance:
     def to_dict(self) -> dict[str, object]:
         return {
             "engine": self.engine,
-            "models": [
-                {
-                    "name": m.name,
-                    "checksum": m.checksum,
-                    "source": m.source.value,
-                    "target": m.target.value,
-                }
-                for m in self.models
-            ],
+            "models": [m.to_dict() for m in self.models],
             "route": self.route,
             "decoding": dict(self.decoding),
             "device": self.device,
@@ -208,6 +219,7 @@ class Provenance:
                     checksum=str(m["checksum"]),
                     source=Lang(m["source"]),
                     target=Lang(m["target"]),
+                    random_weights=bool(m.get("random_weights", False)),
                 )
                 for m in models
             ),
@@ -285,6 +297,7 @@ class Job:
     lease_expires_at: datetime | None = None
     last_error: str = ""
     created_at: datetime | None = None
+    fresh: bool = False  # sent back by an editor: engine memory is not reused (HUMAN still is)
 
 
 @dataclass(frozen=True, slots=True)

@@ -87,9 +87,9 @@ class InputError(WartaError):
 class UnknownLanguageError(InputError):
     code = "unknown_language"
 
-    def __init__(self, lang: str, *, hint: str = "") -> None:
+    def __init__(self, lang: str, *, hint: str = "", message: str = "") -> None:
         super().__init__(
-            f"unknown language code {lang!r}",
+            message or f"unknown language code {lang!r}",
             hint=hint or "use one of id, en, zh, ja, ar, fr",
             lang=lang,
         )

@@ -57,7 +57,11 @@ def parse_targets(spec: str) -> tuple[Lang, ...]:
             continue
         lang = parse_lang(part)
         if lang is SOURCE_LANG:
-            raise UnknownLanguageError(part, hint="Indonesian is the source language, not a target")
+            raise UnknownLanguageError(
+                part,
+                message=f"{part.strip()!r} is Indonesian, the source language, not a target",
+                hint="name targets among " + ",".join(TARGET_LANGS),
+            )
         if lang not in langs:
             langs.append(lang)
     if not langs:

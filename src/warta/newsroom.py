@@ -7,24 +7,19 @@ segmenter *before* anything is stored, so a refused article leaves no row behind
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 
-from warta.domain import (
-    ArticleDraft,
-    Edition,
-    EditionStatus,
-    Job,
-    MemoryEntry,
-    SegmentOrigin,
-)
-from warta.errors import FieldError, NotFoundError
-from warta.ingest.sanitize import sanitize_html
+from warta.domain import ArticleDraft, Edition, Job
+from warta.errors import FieldError
 from warta.ingest.validate import Validator
-from warta.languages import SOURCE_LANG, Lang
+from warta.languages import Lang
 from warta.pipeline import document_for
+from warta.store.history import CorrectionResult, EditionVersion, SegmentChange
 from warta.store.repository import SaveResult, Store
-from warta.text import assemble
 from warta.workers.queue import JobQueue
+
+__all__ = ["CorrectionResult", "EditionVersion", "Newsroom", "SegmentChange"]
+
+MAX_NOTE = 2000  # characters of an editor's note when sending an edition back
 
 
 class Newsroom:
@@ -64,61 +59,60 @@ class Newsroom:
         ]
 
     def correct_segment(
-        self, *, revision_id: int, lang: Lang, index: int, target_html: str
-    ) -> Edition:
+        self,
+        *,
+        revision_id: int,
+        lang: Lang,
+        index: int,
+        target_html: str,
+        base_version: int | None = None,
+        editor_email: str = "cli",
+    ) -> CorrectionResult:
         """Replace one translated sentence with an editor's correction, and keep it.
 
-        The correction goes into the site's translation memory as HUMAN, so every later revision
-        that still contains the same Indonesian sentence keeps the editor's wording.
+        One write transaction (see :meth:`~warta.store.history.EditionHistory.correct`): the
+        revision must still be the article's current one and the segment still at
+        ``base_version`` (else ConflictError, with the current text); the correction is
+        sanitised, refused when empty, flagged when it drops a link or a number of the source,
+        stored as HUMAN by ``editor_email``, written to the edition's history and the audit log,
+        and goes into the site's translation memory as HUMAN, so every later revision that still
+        contains the same Indonesian sentence keeps the editor's wording. ``base_version`` None
+        (the command line) corrects whatever is there now.
         """
-        edition = self._store.get_edition(revision_id=revision_id, lang=lang)
-        if edition.content is None or not edition.segments:
-            raise NotFoundError(
-                f"edition {lang} of revision {revision_id} has no translation to correct",
-                hint="wait until it is translated, or translate it first",
-                revision_id=revision_id,
-                lang=lang.value,
-            )
-        if not 0 <= index < len(edition.segments):
+        return self._store.history.correct(
+            revision_id=revision_id,
+            lang=lang,
+            index=index,
+            target_html=target_html,
+            base_version=base_version,
+            actor=editor_email,
+        )
+
+    def rollback(
+        self, *, revision_id: int, lang: Lang, to_version: int, editor_email: str
+    ) -> Edition:
+        """A new version of the edition with version ``to_version``'s texts (changed: HUMAN)."""
+        return self._store.history.rollback(
+            revision_id=revision_id, lang=lang, to_version=to_version, actor=editor_email
+        )
+
+    def send_back(self, *, revision_id: int, lang: Lang, editor_email: str, note: str = "") -> Job:
+        """Queue the edition for a fresh re-translation (engine memory is not reused)."""
+        note = " ".join(note.split())
+        if len(note) > MAX_NOTE:
             raise FieldError(
-                f"segment index {index} is out of range (0..{len(edition.segments) - 1})",
-                hint="use the index shown in the edition's segment list",
-                field="index",
+                f"the note is {len(note)} characters long, more than {MAX_NOTE}",
+                hint="say in a few sentences why the edition goes back",
+                field="note",
             )
-        clean = sanitize_html(target_html).strip()
-        if not clean:
-            raise FieldError(
-                "the correction is empty", hint="send the corrected sentence", field="target_html"
-            )
-        segments = list(edition.segments)
-        segments[index] = replace(
-            segments[index], target_html=clean, origin=SegmentOrigin.HUMAN, score=None, flags=()
+        return self._store.history.send_back(
+            revision_id=revision_id, lang=lang, actor=editor_email, note=note
         )
-        revision = self._store.get_revision(revision_id)
-        article = self._store.get_article_by_id(revision.article_id)
-        document = document_for(
-            title=revision.title, lead=revision.lead, body_html=revision.body_html
-        )
-        content = assemble(document, [s.target_html for s in segments], target=lang)
-        flagged = [s for s in segments if s.flags]
-        corrected = replace(
-            edition,
-            segments=tuple(segments),
-            content=content,
-            status=EditionStatus.NEEDS_REVIEW if flagged else EditionStatus.TRANSLATED,
-            reason=edition.reason if flagged else "",
-        )
-        self._store.save_edition(corrected)
-        self._store.remember(
-            site_id=article.site_id,
-            source=SOURCE_LANG,
-            target=lang,
-            entries=[
-                MemoryEntry(
-                    source_html=segments[index].source_html,
-                    target_html=clean,
-                    origin=SegmentOrigin.HUMAN,
-                )
-            ],
-        )
-        return corrected
+
+    def history(self, *, revision_id: int, lang: Lang) -> list[EditionVersion]:
+        """The edition's versions, newest first."""
+        return self._store.history.versions(revision_id=revision_id, lang=lang)
+
+    def diff(self, *, revision_id: int, lang: Lang, version: int) -> list[SegmentChange]:
+        """What changed in ``version`` of the edition, against the version before it."""
+        return self._store.history.changes(revision_id=revision_id, lang=lang, version=version)

@@ -7,18 +7,24 @@ so the engine can batch their segments together (what keeps a GPU busy).
 Steps per article and language::
 
     analyse (blocks, sentences, inline markup)
-      -> translation memory: exact match of the sentence's inline HTML (editor corrections first)
+      -> translation memory: exact match of the sentence's inline HTML (editor corrections first;
+         a machine translation only while what made it is in force, see :func:`engine_key`)
       -> prepare (placeholders for URLs, numbers, glossary terms) -> engine
       -> finish (restore placeholders, project markup)
+      -> a corrected sentence edited since the previous revision: flagged, correction suggested
+         (:mod:`warta.carryover`)
       -> assemble the edition in the source's block structure
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from warta import __version__
+from warta.carryover import suggestions, with_suggestion
 from warta.domain import (
     EditionContent,
     EditionStatus,
@@ -43,6 +49,7 @@ from warta.text import (
     finish,
     prepare,
 )
+from warta.text.glossary_key import glossary_key
 
 QualityCheck = Callable[[str, Hypothesis, str, Lang], tuple[str, ...]]
 """Extra per-segment check: (source model text, hypothesis, target html, target) -> flags."""
@@ -56,6 +63,10 @@ class WorkItem:
     document: SourceDocument
     memory: Mapping[str, MemoryEntry]  # source sentence html -> stored translation
     glossary: Glossary
+    fresh: bool = False  # sent back by an editor: ENGINE memory entries are not reused
+    # The previous revision's edition in this language (all its segments), when it holds an
+    # editor's correction: a corrected sentence edited since is flagged, the correction suggested.
+    earlier: tuple[SegmentTranslation, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +77,7 @@ class Outcome:
     content: EditionContent
     segments: tuple[SegmentTranslation, ...]
     provenance: Provenance
-    new_memory: tuple[MemoryEntry, ...]  # engine translations worth remembering
+    new_memory: tuple[MemoryEntry, ...]  # every engine translation, with its keys and flags
     quality: float  # article-level quality estimate in [0, 1]
 
 
@@ -82,6 +93,28 @@ def provenance_for(info: EngineInfo, *, glossary: Glossary) -> Provenance:
         segmenter_version=SEGMENTER_VERSION,
         app_version=__version__,
     )
+
+
+def engine_key(info: EngineInfo) -> str:
+    """Short hash of what makes the engine's output for a sentence: engine, models (name,
+    checksum, pair), decoding, compute type and segmenter version.
+
+    A machine translation in memory is reused only while this is the key in force (and the
+    sentence's glossary key is unchanged). Left out on purpose: the glossary (keyed per sentence
+    instead, :func:`~warta.text.glossary_key.glossary_key`, so a new term re-translates only the
+    sentences it occurs in), the app version (a release that does not touch translation must not
+    re-translate everything; one that does changes the segmenter version) and the device (the
+    same model with the same compute type computes the same translation on CPU and GPU).
+    """
+    payload = {
+        "engine": info.engine,
+        "models": [[m.name, m.checksum, m.source.value, m.target.value] for m in info.models],
+        "decoding": sorted([k, v] for k, v in info.decoding.as_items()),
+        "compute_type": info.compute_type,
+        "segmenter": SEGMENTER_VERSION,
+    }
+    encoded = json.dumps(payload, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    return hashlib.sha256(encoded).hexdigest()[:16]
 
 
 def document_for(*, title: str, lead: str, body_html: str) -> SourceDocument:
@@ -136,11 +169,13 @@ class PlannedBatch:
 
 def plan_items(items: Sequence[WorkItem], *, engine: Engine, target: Lang) -> PlannedBatch:
     """Memory lookup results applied, placeholders in: what the engine must translate."""
+    info = engine.describe(source=SOURCE_LANG, target=target)
+    key = engine_key(info)
     return PlannedBatch(
         target=target,
-        info=engine.describe(source=SOURCE_LANG, target=target),
+        info=info,
         items=tuple(items),
-        plans=tuple(_plan(item, target=target) for item in items),
+        plans=tuple(_plan(item, target=target, engine_key=key) for item in items),
     )
 
 
@@ -185,6 +220,7 @@ def complete_items(
                 plan,
                 hypotheses[cursor : cursor + count],
                 provenance=provenance_for(batch.info, glossary=item.glossary),
+                engine_key=engine_key(batch.info),
                 target=batch.target,
                 estimator=estimator,
                 checks=checks,
@@ -206,23 +242,46 @@ class _Prepared:
 class _Plan:
     reused: Mapping[int, MemoryEntry]
     to_translate: tuple[_Prepared, ...]
+    glossary_keys: Mapping[int, str]  # segment index -> glossary key, for segments translated
 
 
-def _plan(item: WorkItem, *, target: Lang) -> _Plan:
+def _plan(item: WorkItem, *, target: Lang, engine_key: str) -> _Plan:
     reused: dict[int, MemoryEntry] = {}
     todo: list[_Prepared] = []
+    keys: dict[int, str] = {}
     previous: str | None = None  # title, lead, then body, in reading order
     for segment in item.document.segments:
         if not segment.translate:
             continue
         context, previous = previous, segment.text
         hit = item.memory.get(segment.html)
-        if hit is not None:
+        if hit is not None and hit.origin is SegmentOrigin.HUMAN:  # no key to check
+            reused[segment.index] = hit
+            continue
+        key = glossary_key(segment.text, glossary=item.glossary, target=target)
+        if hit is not None and reusable(
+            hit, engine_key=engine_key, glossary_key=key, fresh=item.fresh
+        ):
             reused[segment.index] = hit
             continue
         prepared = prepare(segment, target=target, glossary=item.glossary)
         todo.append(_Prepared(segment.index, prepared.model_text, prepared, context))
-    return _Plan(reused=reused, to_translate=tuple(todo))
+        keys[segment.index] = key
+    return _Plan(reused=reused, to_translate=tuple(todo), glossary_keys=keys)
+
+
+def reusable(entry: MemoryEntry, *, engine_key: str, glossary_key: str, fresh: bool) -> bool:
+    """Whether a memory entry stands for this sentence now.
+
+    An editor's correction (HUMAN) always does. A machine translation (ENGINE) does while the
+    engine key and the sentence's glossary key it was made under are the ones in force, and the
+    job is not ``fresh`` (sent back by an editor to be translated again).
+    """
+    if entry.origin is SegmentOrigin.HUMAN:
+        return True
+    if entry.origin is not SegmentOrigin.ENGINE or fresh:
+        return False
+    return entry.engine_key == engine_key and entry.glossary_key == glossary_key
 
 
 def _complete(
@@ -231,11 +290,13 @@ def _complete(
     hypotheses: Sequence[Hypothesis],
     *,
     provenance: Provenance,
+    engine_key: str,
     target: Lang,
     estimator: QualityEstimator | None,
     checks: Sequence[QualityCheck],
 ) -> Outcome:
     fresh = {p.index: (p, h) for p, h in zip(plan.to_translate, hypotheses, strict=True)}
+    suggested = suggestions(item.earlier, item.document)
     segments: list[SegmentTranslation] = []
     new_memory: list[MemoryEntry] = []
     for segment in item.document.segments:
@@ -251,18 +312,34 @@ def _complete(
             )
         elif segment.index in plan.reused:
             hit = plan.reused[segment.index]
-            origin = (
-                SegmentOrigin.HUMAN if hit.origin is SegmentOrigin.HUMAN else SegmentOrigin.MEMORY
-            )
-            segments.append(
-                SegmentTranslation(
-                    index=segment.index,
-                    block=segment.block,
-                    source_html=segment.html,
-                    target_html=hit.target_html,
-                    origin=origin,
+            if hit.origin is SegmentOrigin.HUMAN:
+                segments.append(
+                    SegmentTranslation(
+                        index=segment.index,
+                        block=segment.block,
+                        source_html=segment.html,
+                        target_html=hit.target_html,
+                        origin=SegmentOrigin.HUMAN,
+                        provenance_key=hit.provenance_key or None,
+                    )
                 )
-            )
+            else:  # a machine translation, reused with the doubts it was stored with
+                segments.append(
+                    with_suggestion(
+                        SegmentTranslation(
+                            index=segment.index,
+                            block=segment.block,
+                            source_html=segment.html,
+                            target_html=hit.target_html,
+                            origin=SegmentOrigin.MEMORY,
+                            score=hit.score,
+                            flags=hit.flags,
+                            quality=hit.quality,
+                            provenance_key=hit.provenance_key or None,
+                        ),
+                        suggested.get(segment.index),
+                    )
+                )
         else:
             prepared, hypothesis = fresh[segment.index]
             if hypothesis.alternatives and estimator is not None:
@@ -292,26 +369,36 @@ def _complete(
                 flags.extend(check(prepared.model_text, hypothesis, done.html, target))
             unique_flags = tuple(dict.fromkeys(flags))
             segments.append(
-                SegmentTranslation(
-                    index=segment.index,
-                    block=segment.block,
-                    source_html=segment.html,
-                    target_html=done.html,
-                    origin=SegmentOrigin.ENGINE,
-                    score=hypothesis.score,
-                    flags=unique_flags,
-                    quality=quality,
-                )
-            )
-            if not unique_flags:
-                new_memory.append(
-                    MemoryEntry(
+                with_suggestion(
+                    SegmentTranslation(
+                        index=segment.index,
+                        block=segment.block,
                         source_html=segment.html,
                         target_html=done.html,
                         origin=SegmentOrigin.ENGINE,
+                        score=hypothesis.score,
+                        flags=unique_flags,
+                        quality=quality,
                         provenance_key=provenance.key(),
-                    )
+                    ),
+                    suggested.get(segment.index),
                 )
+            )
+            # Remembered doubts and all: a flagged sentence is reused (flagged) while the keys
+            # hold, instead of being translated again by every revision.
+            new_memory.append(
+                MemoryEntry(
+                    source_html=segment.html,
+                    target_html=done.html,
+                    origin=SegmentOrigin.ENGINE,
+                    provenance_key=provenance.key(),
+                    engine_key=engine_key,
+                    glossary_key=plan.glossary_keys.get(segment.index, ""),
+                    flags=unique_flags,
+                    score=hypothesis.score,
+                    quality=quality,
+                )
+            )
     content = assemble(item.document, [s.target_html for s in segments], target=target)
     doubtful = [s for s in segments if s.flags]
     if doubtful:

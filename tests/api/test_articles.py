@@ -127,7 +127,7 @@ def test_get_edition_gives_html_text_quality_and_provenance(
     assert body["provenance"]["engine"] == "fake"
     assert body["provenance"]["signature"].startswith("engine:fake|")
     assert body["segments"][0]["origin"] == "engine"
-    assert body["published"] is False
+    assert body["published"] is True  # policy auto: translated = published, as on the site
     without = client.get("/api/v1/articles/berita-2/editions/fr", headers=auth).json()
     assert without["segments"] is None
 

@@ -92,7 +92,14 @@ OPERATIONS = [
     ("GET", "/api/v1/editor/reviews"),
     ("GET", "/api/v1/editor/articles/{external_id}/editions/{lang}"),
     ("PUT", "/api/v1/editor/articles/{external_id}/editions/{lang}/segments/{index}"),
+    ("GET", "/api/v1/editor/articles/{external_id}/editions/{lang}/history"),
+    ("GET", "/api/v1/editor/articles/{external_id}/editions/{lang}/history/{version}"),
+    ("POST", "/api/v1/editor/articles/{external_id}/editions/{lang}/rollback"),
+    ("POST", "/api/v1/editor/articles/{external_id}/editions/{lang}/send-back"),
     ("POST", "/api/v1/editor/articles/{external_id}/editions/{lang}/approve"),
+    ("POST", "/api/v1/editor/articles/{external_id}/editions/{lang}/reject"),
+    ("GET", "/api/v1/editor/policies"),
+    ("PUT", "/api/v1/editor/policies"),
 ]
 
 

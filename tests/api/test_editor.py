@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from tests.dbfixtures import FakeClock
 from tests.integrations.fixtures import article_payload, translate_queued
 
-from warta.domain import EditionStatus, SegmentOrigin, Site
+from warta.domain import Edition, EditionStatus, PublishingPolicy, SegmentOrigin, Site
+from warta.ingest.sanitize import sanitize_html
 from warta.integrations import Integrations
 from warta.languages import Lang
 from warta.services import Services
+from warta.store.audit import AuditStore
 
 PASSWORD = "kopi-tubruk-pagi"  # noqa: S105 -- a test account's password
 EDITION = "/api/v1/editor/articles/berita-0/editions/en"
@@ -88,7 +91,7 @@ def test_writes_without_the_csrf_token_are_refused_and_change_nothing(
     _login(client)
     for headers in ({}, {"X-CSRF-Token": "tebakan"}):
         response = client.put(
-            EDITION + "/segments/0", json={"target_html": "Koreksi."}, headers=headers
+            EDITION + "/segments/0", json={"target_html": "Koreksi.", "version": 1}, headers=headers
         )
         assert response.status_code == 403
         assert response.json()["error"]["context"]["field"] == "X-CSRF-Token"
@@ -113,7 +116,10 @@ def test_a_correction_is_sanitised_kept_as_human_and_announced(
     csrf = _login(client)
     response = client.put(
         EDITION + "/segments/0",
-        json={"target_html": "Zulkifli <b>regrets</b> the chaos.<script>alert(1)</script>"},
+        json={
+            "target_html": "Zulkifli <b>regrets</b> the chaos.<script>alert(1)</script>",
+            "version": 1,
+        },
         headers={"X-CSRF-Token": csrf},
     )
     assert response.status_code == 200, response.text
@@ -137,6 +143,10 @@ def test_approving_publishes_the_edition_until_it_changes(
     integrations.webhooks.add(
         site_id=site.id, url="http://127.0.0.1:9/in", secret="s" * 8, events=("edition.published",)
     )
+    # under "auto" it would be published without an approval
+    integrations.policies.set_policy(
+        site_id=site.id, lang=Lang.EN, policy=PublishingPolicy.APPROVAL, actor="cli"
+    )
     csrf = _login(client)
     approved = client.post(EDITION + "/approve", headers={"X-CSRF-Token": csrf})
     assert approved.status_code == 200, approved.text
@@ -148,9 +158,12 @@ def test_approving_publishes_the_edition_until_it_changes(
     body = json.loads(event.body)
     assert (body["type"], body["data"]["edition"]["published"]) == ("edition.published", True)
 
-    client.put(
-        EDITION + "/segments/0", json={"target_html": "Changed."}, headers={"X-CSRF-Token": csrf}
+    changed = client.put(
+        EDITION + "/segments/0",
+        json={"target_html": "Changed.", "version": 1},
+        headers={"X-CSRF-Token": csrf},
     )
+    assert changed.status_code == 200, changed.text
     after = client.get("/api/v1/articles/berita-0/editions/en", headers=auth).json()
     assert after["published"] is False  # the approved content is no longer what is there
 
@@ -215,3 +228,154 @@ def test_repeated_failed_logins_are_rate_limited(client: TestClient, editor: str
         for _ in range(11)
     ]
     assert statuses == [401] * 10 + [429]
+
+
+# --- corrections that are never lost: versions, history, rollback, send back --------------------
+
+
+def _put(client: TestClient, csrf: str, index: int, **body: object) -> Any:
+    return client.put(f"{EDITION}/segments/{index}", json=body, headers={"X-CSRF-Token": csrf})
+
+
+def test_a_correction_without_the_segment_version_is_422(
+    client: TestClient, editor: str, translated: None
+) -> None:
+    csrf = _login(client)
+    response = _put(client, csrf, 1, target_html="Corrected.")
+    assert response.status_code == 422
+    assert response.json()["error"]["context"]["field"] == "version"
+
+
+def test_a_stale_correction_is_409_with_the_current_text_and_version(
+    client: TestClient, editor: str, translated: None, integrations: Integrations, site: Site
+) -> None:
+    csrf = _login(client)
+    first = _put(client, csrf, 1, target_html="The first editor's sentence.", version=1)
+    assert first.status_code == 200, first.text
+    assert first.json()["segments"][1]["version"] == 2
+    assert first.json()["segments"][1]["edited_by"] == "redaksi@kabar.example"
+
+    stale = _put(client, csrf, 1, target_html="A second opinion.", version=1)
+
+    assert stale.status_code == 409
+    error = stale.json()["error"]
+    assert error["code"] == "conflict"
+    assert error["context"]["current_html"] == "The first editor's sentence."
+    assert error["context"]["current_version"] == 2
+    audit = AuditStore(integrations.services.db).entries(site_id=site.id)
+    assert [(e.action, e.after) for e in audit] == [
+        ("segment.correction_refused", "A second opinion."),
+        ("segment.corrected", "The first editor's sentence."),
+    ]
+
+
+def test_an_empty_correction_is_422_and_a_dropped_number_is_a_warning(
+    client: TestClient, editor: str, translated: None, services: Services, site: Site
+) -> None:
+    csrf = _login(client)
+    empty = _put(client, csrf, 1, target_html="<b>  </b>", version=1)
+    assert empty.status_code == 422
+    assert empty.json()["error"]["context"]["field"] == "target_html"
+    edition = _edition(services, site)
+    numbered = next(s for s in edition.segments if any(c.isdigit() for c in s.source_html))
+
+    response = _put(
+        client, csrf, numbered.index, target_html="Without any figure.", version=numbered.version
+    )
+
+    assert response.status_code == 200, response.text
+    assert "correction_dropped_number" in response.json()["warnings"]
+    assert response.json()["status"] == "needs_review"
+
+
+def test_a_correction_of_a_revision_that_is_no_longer_current_is_409(
+    client: TestClient, auth: dict[str, str], editor: str, translated: None
+) -> None:
+    csrf = _login(client)
+    changed = article_payload(0)
+    changed["title"] = changed["title"] + " (diperbarui)"
+    del changed["external_id"]
+    assert client.put("/api/v1/articles/berita-0", json=changed, headers=auth).status_code == 200
+
+    response = _put(client, csrf, 1, target_html="Too late.", version=1, revision=1)
+
+    assert response.status_code == 409
+    assert response.json()["error"]["context"]["current_revision"] == 2
+
+
+def test_history_diff_and_rollback_of_an_edition(
+    client: TestClient, editor: str, translated: None, services: Services, site: Site
+) -> None:
+    csrf = _login(client)
+    original = _edition(services, site).segments[1].target_html
+    assert (
+        _put(client, csrf, 1, target_html="Better & <i>shorter</i>.", version=1).status_code == 200
+    )
+
+    history = client.get(EDITION + "/history")
+    assert history.status_code == 200
+    assert [(i["version"], i["action"], i["actor"]) for i in history.json()["items"]] == [
+        (2, "correct", "redaksi@kabar.example"),
+        (1, "engine", "worker"),
+    ]
+    diff = client.get(EDITION + "/history/2")
+    assert diff.status_code == 200
+    (change,) = diff.json()["changes"]
+    assert (change["index"], change["after"]) == (1, "Better &amp; <i>shorter</i>.")
+    assert "<ins>Better</ins>" in change["diff_html"]
+    assert "&amp;" in change["diff_html"]
+    assert "<i>" not in change["diff_html"]
+    assert client.get(EDITION + "/history/9").status_code == 404
+
+    rolled = client.post(EDITION + "/rollback", json={"version": 1}, headers={"X-CSRF-Token": csrf})
+
+    assert rolled.status_code == 200, rolled.text
+    segment = rolled.json()["segments"][1]
+    assert (segment["target_html"], segment["origin"]) == (sanitize_html(original), "human")
+    assert client.get(EDITION + "/history").json()["items"][0]["action"] == "rollback"
+
+
+def test_send_back_queues_a_fresh_job_and_explains_the_edition(
+    client: TestClient, editor: str, translated: None, services: Services, site: Site
+) -> None:
+    csrf = _login(client)
+    response = client.post(
+        EDITION + "/send-back", json={"note": "istilah salah"}, headers={"X-CSRF-Token": csrf}
+    )
+    assert response.status_code == 202, response.text
+    job = response.json()
+    assert (job["lang"], job["status"]) == ("en", "queued")
+    assert services.queue.get(job["id"]).fresh
+    assert _edition(services, site).reason == (
+        "sent back for re-translation by redaksi@kabar.example: istilah salah"
+    )
+    assert client.post(EDITION + "/send-back", json={}).status_code == 403  # no CSRF token
+
+
+def test_another_sites_edition_history_is_404(
+    client: TestClient,
+    other_key: dict[str, str],
+    editor: str,
+    services: Services,
+    integrations: Integrations,
+) -> None:
+    client.post("/api/v1/articles", json=article_payload(1), headers=other_key)
+    translate_queued(services, integrations)
+    csrf = _login(client)
+    other = "/api/v1/editor/articles/berita-1/editions/en"
+    assert client.get(other + "/history").status_code == 404
+    assert client.get(other + "/history/1").status_code == 404
+    headers = {"X-CSRF-Token": csrf}
+    assert client.post(other + "/rollback", json={"version": 1}, headers=headers).status_code == 404
+    assert client.post(other + "/send-back", json={}, headers=headers).status_code == 404
+    put_other = client.put(
+        other + "/segments/0", json={"target_html": "x", "version": 1}, headers=headers
+    )
+    assert put_other.status_code == 404
+
+
+def _edition(services: Services, site: Site) -> Edition:
+    article = services.store.get_article(site_id=site.id, external_id="berita-0")
+    return services.store.get_edition(
+        revision_id=services.store.get_current_revision(article.id).id, lang=Lang.EN
+    )

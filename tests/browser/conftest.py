@@ -81,7 +81,8 @@ def browser() -> Iterator[Browser]:
     """Chromium with a fresh profile (Playwright makes a new temporary user-data dir per launch)."""
     if not CHROMIUM.exists():
         pytest.skip(
-            f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)"
+            f"browser tests need Debian's chromium at {CHROMIUM} "
+            "(apt-get install chromium fonts-noto-core fonts-noto-cjk)"
         )
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)

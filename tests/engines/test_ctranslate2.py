@@ -132,9 +132,27 @@ def test_describe_names_the_model_device_and_decoding(
     info = engine.describe(source=Lang.ID, target=Lang.EN)
 
     assert info.engine == "ctranslate2"
-    assert info.models == (ModelProvenance("tiny", model.checksum, Lang.ID, Lang.EN),)
+    # The tiny model's manifest says its weights are random: its provenance records it.
+    assert info.models == (
+        ModelProvenance("tiny", model.checksum, Lang.ID, Lang.EN, random_weights=True),
+    )
     assert info.decoding == decoding
     assert (info.device, info.compute_type) == ("cpu", "int8")  # no CUDA on the test machines
+
+
+def test_a_model_whose_manifest_is_not_random_is_recorded_as_a_real_model(
+    register: Register, tiny_model_dir: Path, tmp_path: Path, decoding: Decoding
+) -> None:
+    copy = Path(shutil.copytree(tiny_model_dir, tmp_path / "model"))
+    manifest = json.loads((copy / MANIFEST_NAME).read_text(encoding="utf-8"))
+    (copy / MANIFEST_NAME).write_text(json.dumps({**manifest, "random_weights": False}), "utf-8")
+    bare = Path(shutil.copytree(tiny_model_dir, tmp_path / "bare"))
+    (bare / MANIFEST_NAME).unlink()  # converted by hand: no manifest at all
+
+    for path in (copy, bare):
+        engine = CTranslate2Engine([register(path=path)], decoding=decoding)
+        (model,) = engine.describe(source=Lang.ID, target=Lang.EN).models
+        assert not model.random_weights, path
 
 
 def test_auto_compute_type_follows_the_device() -> None:
@@ -169,7 +187,7 @@ def test_pivot_route_goes_through_english(
         assert got.score is not None
         assert en.score is not None
         assert fr.score is not None
-        assert got.score == pytest.approx(en.score + fr.score)
+        assert got.score == pytest.approx(en.score + fr.score, rel=1e-4, abs=1e-6)
         assert got.truncated == (en.truncated or fr.truncated)
         assert got.alignment
         _assert_alignment_inside(got, source)

@@ -37,6 +37,22 @@ def test_warta_record_needs_only_id_title_and_body() -> None:
     assert (draft.external_id, draft.lead, draft.tags, draft.author) == ("42", "", (), None)
 
 
+def test_warta_record_accepts_id_for_external_id_as_the_demo_file_names_it() -> None:
+    record = {k: v for k, v in WARTA_RECORD.items() if k != "external_id"}
+    draft = draft_from_record({**record, "id": "1490674536-ketua-mpr"}, site="demo")
+    assert draft.external_id == "1490674536-ketua-mpr"
+    assert draft.body_html == "<p>Isi.</p>"
+    assert draft_from_record({**record, "id": 7}, site="demo").external_id == "7"
+
+
+def test_warta_record_with_both_id_and_external_id_is_refused() -> None:
+    with pytest.raises(FieldError) as info:
+        draft_from_record({**WARTA_RECORD, "id": "other"}, site="demo", path="[4]")
+    assert info.value.context["field"] == "[4].id"
+    assert "both given" in info.value.message
+    assert info.value.hint == "keep only 'external_id'"
+
+
 def test_indosum_record_becomes_escaped_paragraphs(indosum_rows: list[dict[str, object]]) -> None:
     row = dict(indosum_rows[0])
     row["paragraphs"] = ["Harga <naik> & turun.", "  ", "Kedua."]

@@ -106,6 +106,29 @@ def test_json_shapes(
     assert all(item.ok for item in items)
 
 
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("a.jsonl", ""),  # an empty file
+        ("a.jsonl", "\n  \n\n"),  # blank lines only
+        ("a.json", ""),
+        ("a.json", "[]"),  # an empty array
+        ("a.json", '{"articles": []}'),
+    ],
+)
+def test_a_file_without_articles_is_one_refused_item(
+    tmp_path: Path, validator: Validator, name: str, content: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    (item,) = read(path, validator)
+    assert not item.ok
+    assert item.origin == str(path)
+    assert isinstance(item.error, IngestError)
+    assert item.error.message == "the file has no articles"
+    assert item.error.context["path"] == str(path)
+
+
 def test_broken_json_line_refuses_that_line_only(
     tmp_path: Path, validator: Validator, indosum_rows: list[dict[str, object]]
 ) -> None:

@@ -38,7 +38,7 @@ def test_portal_posts_an_article_and_receives_five_signed_webhooks(
         with integrations.http_client(follow_redirects=False) as http:
             report = integrations.dispatcher(http).deliver_due()
 
-    assert report.delivered == 5
+    assert report.delivered == 10  # translated, then published (policy auto), per edition
     events = []
     for request in receiver.requests:
         assert request.path == "/warta"
@@ -50,15 +50,21 @@ def test_portal_posts_an_article_and_receives_five_signed_webhooks(
             now=clock.now.timestamp(),
         )
         event = json.loads(request.body)
-        assert request.headers["x-warta-event"] == event["type"] == "edition.translated"
+        assert request.headers["x-warta-event"] == event["type"]
+        assert event["type"] in ("edition.translated", "edition.published")
         assert request.headers["x-warta-delivery"] == event["id"]
         assert event["site"] == "kabar"
         assert event["data"]["article"] == {"external_id": "berita-3", "revision": 1}
         edition = event["data"]["edition"]
         assert edition["status"] == "translated"
         assert edition["body_html"].startswith("<p>[fake:" + edition["lang"] + "]")
-        events.append(edition["lang"])
-    assert sorted(events) == ["ar", "en", "fr", "ja", "zh"]
+        assert edition["published"] is True
+        events.append((event["type"], edition["lang"]))
+    assert sorted(events) == sorted(
+        (kind, lang)
+        for kind in ("edition.translated", "edition.published")
+        for lang in ("ar", "en", "fr", "ja", "zh")
+    )
 
     # The editions are readable with the key, and not with another site's key.
     edition = client.get("/api/v1/articles/berita-3/editions/ja", headers=auth)

@@ -210,7 +210,10 @@ def test_recorded_editions_become_the_matching_event(
     assert event == expected
     (hook,) = integrations.webhooks.list_for(site_id=site.id)
     outbox = integrations.webhooks.outbox(webhook_id=hook.id)
-    assert [i.event for i in outbox] == ([expected.value] if expected else [])
+    # policy auto: a recorded translation is published, and that is announced after it
+    assert [i.event for i in outbox] == (
+        [expected.value, WebhookEvent.PUBLISHED.value] if expected else []
+    )
     if expected is not None:
         body = json.loads(outbox[0].body)
         assert body["data"]["article"] == {"external_id": "berita-1", "revision": revision}
@@ -234,6 +237,6 @@ def test_recorded_with_a_site_skips_sites_without_active_webhooks(
         integrations.events.recorded(revision_id=result.revision.id, lang=Lang.EN, site_id=site.id)
         is WebhookEvent.TRANSLATED
     )
-    assert len(integrations.webhooks.outbox(webhook_id=hook)) == 1
+    assert len(integrations.webhooks.outbox(webhook_id=hook)) == 2  # translated, published
     integrations.webhooks.disable(hook)
     assert integrations.outbox.listening(site.id) == frozenset()

@@ -57,6 +57,7 @@ def test_evaluate_scores_an_engine_on_flores_with_signatures_and_provenance(
             "checksum": inspect_model_dir(tiny_model).checksum,
             "source": "id",
             "target": "en",
+            "random_weights": True,  # the tiny model is a test model
         }
     ]
     decoding = result.provenance["decoding"]

@@ -1,11 +1,18 @@
 from __future__ import annotations
 
 import pytest
+import sqlalchemy
+from tests.dbfixtures import FakeClock
 
-from warta.domain import GlossaryTerm, RegisteredModel, Site
+from warta.domain import Glossary, GlossaryTerm, RegisteredModel, Site
 from warta.errors import ConflictError, FieldError, NotFoundError, UnknownLanguageError
 from warta.languages import Lang
+from warta.store import catalog
+from warta.store.audit import AuditStore
 from warta.store.repository import Store
+from warta.store.session import transaction, writer
+
+JOKOWI = GlossaryTerm(source="Jokowi", do_not_translate=True)
 
 # --- sites ---------------------------------------------------------------------------------------
 
@@ -117,6 +124,126 @@ def test_deleting_a_missing_term_is_not_found(store: Store, site: Site) -> None:
         store.delete_glossary_term(site_id=site.id, source="Tidak Ada")
     assert "warta glossary list" in err.value.hint
     assert store.get_glossary(site.id).version == 0
+
+
+def test_a_term_both_kept_and_rendered_is_refused_by_the_store(store: Store, site: Site) -> None:
+    with pytest.raises(FieldError) as err:
+        store.put_glossary_term(
+            site_id=site.id,
+            term=GlossaryTerm(source="DPR", translations={Lang.EN: "House"}, do_not_translate=True),
+        )
+    assert "keep-as-is and also has renderings" in err.value.message
+    assert store.get_glossary(site.id).terms == ()
+
+
+def test_a_term_clashing_with_a_stored_one_in_another_case_conflicts(
+    store: Store, site: Site
+) -> None:
+    store.put_glossary_term(site_id=site.id, term=GlossaryTerm("DPR", do_not_translate=True))
+    store.put_glossary_term(site_id=site.id, term=GlossaryTerm("dpr", do_not_translate=True))
+    with pytest.raises(ConflictError) as err:
+        store.put_glossary_term(
+            site_id=site.id, term=GlossaryTerm("Dpr", do_not_translate=True, case_sensitive=False)
+        )
+    assert "clashes with the term" in err.value.message
+    assert [t.source for t in store.get_glossary(site.id).terms] == ["DPR", "dpr"]
+
+
+def test_each_change_is_one_version_and_one_audit_entry_in_its_transaction(
+    engine: sqlalchemy.Engine, clock: FakeClock, site: Site
+) -> None:
+    now = clock()
+    with transaction(writer(engine)) as session:
+        added = catalog.put_term(session, site_id=site.id, term=JOKOWI, now=now, actor="a@x.id")
+        same = catalog.put_term(session, site_id=site.id, term=JOKOWI, now=now, actor="a@x.id")
+        changed = catalog.put_term(
+            session,
+            site_id=site.id,
+            term=GlossaryTerm("Jokowi", translations={Lang.JA: "ジョコウィ"}),
+            now=now,
+            actor="a@x.id",
+        )
+        deleted = catalog.delete_term(session, site_id=site.id, source="Jokowi", now=now)
+    assert added == catalog.TermChange(before=None, after=JOKOWI)
+    assert same is None
+    assert changed is not None
+    assert changed.kind == "changed"
+    assert (deleted.kind, deleted.before, deleted.after) == ("deleted", changed.after, None)
+    entries = AuditStore(engine).entries(site_id=site.id)
+    assert [(e.action, e.actor) for e in entries] == [
+        ("glossary.term_deleted", "cli"),
+        ("glossary.term_changed", "a@x.id"),
+        ("glossary.term_added", "a@x.id"),
+    ]
+    with transaction(engine) as session:
+        assert catalog.glossary(session, site.id).version == 3
+
+
+def test_a_failed_transaction_leaves_neither_term_nor_audit_entry(
+    engine: sqlalchemy.Engine, clock: FakeClock, site: Site
+) -> None:
+    def add_then_fail() -> None:
+        with transaction(writer(engine)) as session:
+            catalog.put_term(session, site_id=site.id, term=JOKOWI, now=clock(), actor="cli")
+            catalog.delete_term(session, site_id=site.id, source="Tidak Ada", now=clock())
+
+    with pytest.raises(NotFoundError):
+        add_then_fail()
+    assert AuditStore(engine).entries(site_id=site.id) == []
+    with transaction(engine) as session:
+        assert catalog.glossary(session, site.id) == Glossary(version=0)
+
+
+def test_an_import_is_one_version_whatever_it_changes(
+    engine: sqlalchemy.Engine, clock: FakeClock, site: Site
+) -> None:
+    mpr = GlossaryTerm("MPR", do_not_translate=True)
+    dpr = GlossaryTerm("DPR", translations={Lang.EN: "House"})
+    with transaction(writer(engine)) as session:
+        catalog.put_term(session, site_id=site.id, term=mpr, now=clock(), actor="cli")
+        changes = catalog.import_terms(
+            session, site_id=site.id, terms=[JOKOWI, dpr], now=clock(), actor="cli"
+        )
+        again = catalog.import_terms(
+            session, site_id=site.id, terms=[JOKOWI, dpr], now=clock(), actor="cli"
+        )
+        replaced = catalog.import_terms(
+            session, site_id=site.id, terms=[dpr], now=clock(), actor="cli", replace=True
+        )
+        glossary = catalog.glossary(session, site.id)
+    assert [(c.kind, c.source) for c in changes] == [("added", "Jokowi"), ("added", "DPR")]
+    assert again == ()
+    assert sorted((c.kind, c.source) for c in replaced) == [
+        ("deleted", "Jokowi"),
+        ("deleted", "MPR"),
+    ]
+    assert glossary == Glossary(version=3, terms=(dpr,))
+    assert [e.action for e in AuditStore(engine).entries(site_id=site.id)] == [
+        "glossary.imported",
+        "glossary.imported",
+        "glossary.term_added",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("terms", "words"),
+    [
+        # two entries for one term: the second is named with its line
+        ([JOKOWI, GlossaryTerm("DPR", do_not_translate=True), JOKOWI], "line 9: the term 'Jokowi'"),
+        # a bad term among good ones
+        ([JOKOWI, GlossaryTerm("DPR")], "line 8: glossary term 'DPR' says nothing"),
+    ],
+)
+def test_an_import_with_one_bad_term_imports_nothing(
+    engine: sqlalchemy.Engine, clock: FakeClock, site: Site, terms: list[GlossaryTerm], words: str
+) -> None:
+    with pytest.raises(FieldError) as err, transaction(writer(engine)) as session:
+        catalog.import_terms(
+            session, site_id=site.id, terms=terms, lines=[7, 8, 9], now=clock(), actor="cli"
+        )
+    assert err.value.message.startswith(words)
+    with transaction(engine) as session:
+        assert catalog.glossary(session, site.id) == Glossary(version=0)
 
 
 # --- registered models ---------------------------------------------------------------------------

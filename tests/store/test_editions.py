@@ -4,11 +4,14 @@ from dataclasses import replace
 
 import pytest
 from tests.dbfixtures import FakeClock, make_draft, make_edition
+from tests.store.machine import machine_edition
 
+from warta.carryover import SOURCE_CHANGED
 from warta.domain import (
     EditionStatus,
     JobStatus,
     MemoryEntry,
+    Revision,
     SegmentOrigin,
     SegmentTranslation,
     Site,
@@ -67,7 +70,8 @@ def test_saving_an_edition_again_replaces_it_and_all_its_segments(
 
     stored = store.get_edition(revision_id=saved.revision.id, lang=Lang.AR)
     assert stored.status is EditionStatus.NEEDS_REVIEW
-    assert stored.segments == only
+    assert stored.segments == (replace(only[0], version=2),)  # changed at its index: +1
+    assert stored.version == 2
     assert stored.content is not None
     assert "أمطار غزيرة" in stored.content.body_html
     assert [e.lang for e in store.list_editions(saved.revision.id)] == [Lang.EN, Lang.AR]
@@ -240,3 +244,123 @@ def test_status_rows_filter_by_site(store: Store, site: Site) -> None:
         ("lain", Lang.ZH),
     ]
     assert [r.external_id for r in store.status_rows(site_id=site.id)] == ["a"]
+
+
+# --- recording engine results never loses a correction ---------------------------------------
+
+
+def _correct(store: Store, revision: Revision, index: int, text: str, *, base: int = 1) -> None:
+    store.history.correct(
+        revision_id=revision.id,
+        lang=Lang.EN,
+        index=index,
+        target_html=text,
+        base_version=base,
+        actor="redaksi@kabar.example",
+    )
+
+
+def test_recording_keeps_a_human_segment_whose_source_is_unchanged(
+    store: Store, saved: SaveResult
+) -> None:
+    revision = saved.revision
+    store.save_edition(machine_edition(revision, Lang.EN, flags={1: ("number_missing",)}))
+    _correct(store, revision, 1, "Heavy rain since the morning.")
+
+    again = machine_edition(revision, Lang.EN, tag=" v2", flags={1: ("number_missing",)})
+    stored = store.save_edition(again)
+
+    seg = stored.segments[1]
+    assert (seg.origin, seg.target_html, seg.edited_by, seg.version) == (
+        SegmentOrigin.HUMAN,
+        "Heavy rain since the morning.",
+        "redaksi@kabar.example",
+        2,  # unchanged by this recording: same version
+    )
+    assert [s.version for s in stored.segments] == [2, 2, 2]  # the others changed: +1
+    assert stored.content is not None
+    assert "Heavy rain since the morning." in stored.content.body_html
+    assert "[en v2] Ribuan warga mengungsi." in stored.content.body_html
+    assert stored.status is EditionStatus.TRANSLATED  # the flagged sentence is the corrected one
+    assert stored == store.get_edition(revision_id=revision.id, lang=Lang.EN)
+    assert stored.version == 3
+    assert [
+        (v.version, v.action, v.actor)
+        for v in store.history.versions(revision_id=revision.id, lang=Lang.EN)
+    ] == [(3, "engine", "worker"), (2, "correct", "redaksi@kabar.example"), (1, "engine", "worker")]
+
+
+def test_a_human_segment_is_matched_by_its_source_wherever_it_now_is(
+    store: Store, saved: SaveResult
+) -> None:
+    revision = saved.revision
+    aligned = machine_edition(revision, Lang.EN)
+    # Stored by an older segmenter: one more segment before it, so the correction is at 3.
+    older = (
+        aligned.segments[0],
+        replace(aligned.segments[1], source_html="Hujan deras", target_html="Heavy rain"),
+        replace(aligned.segments[1], index=2, source_html="sejak pagi.", target_html="all day."),
+        replace(
+            aligned.segments[2],
+            index=3,
+            target_html="Thousands fled.",
+            origin=SegmentOrigin.HUMAN,
+            edited_by="redaksi@kabar.example",
+        ),
+    )
+    store.save_edition(replace(aligned, segments=older))
+
+    stored = store.save_edition(aligned)
+
+    seg = stored.segments[2]
+    assert (seg.source_html, seg.origin, seg.target_html, seg.edited_by) == (
+        "Ribuan warga mengungsi.",
+        SegmentOrigin.HUMAN,
+        "Thousands fled.",
+        "redaksi@kabar.example",
+    )
+    assert len(stored.segments) == 3
+    assert stored.content is not None
+    assert stored.content.body_html == "<p>[en] Hujan deras sejak pagi. Thousands fled.</p>"
+
+
+def test_a_correction_whose_sentence_is_gone_becomes_a_flagged_suggestion(
+    store: Store, saved: SaveResult
+) -> None:
+    revision = saved.revision
+    first = store.save_edition(machine_edition(revision, Lang.EN))
+    _correct(store, revision, 2, "Thousands fled.")
+    changed = tuple(
+        replace(s, source_html="Ratusan warga mengungsi.", target_html="[en] Hundreds fled.")
+        if s.index == 2
+        else s
+        for s in first.segments
+    )
+    stored = store.save_edition(replace(first, segments=changed))
+
+    seg = stored.segments[2]
+    assert (seg.origin, seg.target_html, seg.suggestion_html) == (
+        SegmentOrigin.ENGINE,
+        "[en] Hundreds fled.",
+        "Thousands fled.",
+    )
+    assert seg.flags == (SOURCE_CHANGED,)
+    assert stored.status is EditionStatus.NEEDS_REVIEW
+    assert SOURCE_CHANGED in stored.reason
+    # translated again: the suggestion stays with its sentence until an editor takes it up
+    again = store.save_edition(replace(first, segments=changed))
+    assert (again.segments[2].suggestion_html, again.segments[2].flags) == (
+        "Thousands fled.",
+        (SOURCE_CHANGED,),
+    )
+    assert again.segments[2].version == seg.version  # nothing changed that an editor sees
+
+
+def test_recording_the_same_result_again_keeps_segment_versions(
+    store: Store, saved: SaveResult
+) -> None:
+    edition = machine_edition(saved.revision, Lang.EN)
+    store.save_edition(edition)
+    again = store.save_edition(edition)
+    assert [s.version for s in again.segments] == [1, 1, 1]
+    assert again.version == 2

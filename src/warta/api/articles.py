@@ -112,6 +112,13 @@ def list_articles(
         Query(alias="status", description="Only articles with an edition in this status."),
     ] = None,
     lang: Annotated[TargetLang | None, Query(description="... of this language.")] = None,
+    published: Annotated[
+        bool | None,
+        Query(
+            description="Only articles with (true) or without (false) a published edition "
+            "(in `lang`, if given): published as readers see it, under the site's policy."
+        ),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=200, description="From next_cursor.")] = None,
 ) -> Response:
@@ -124,6 +131,7 @@ def list_articles(
             status=edition_status,
             lang=target(lang) if lang else None,
             after=decode_cursor(cursor) if cursor else None,
+            published=published,
         ),
         limit=limit,
     )

@@ -9,17 +9,25 @@ constructors; nothing here touches the database.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
-from warta.domain import ArticleDraft, Edition, EditionStatus, JobStatus, Provenance
+from warta.domain import (
+    ArticleDraft,
+    Edition,
+    EditionStatus,
+    JobStatus,
+    Provenance,
+    PublishingPolicy,
+)
 from warta.ingest.markup import plain_text
 from warta.ingest.sanitize import sanitize_html
 from warta.languages import Lang
 from warta.store.changes import ArticleView
+from warta.store.history import EditionVersion, SegmentChange
 from warta.store.records import StatusRow
 from warta.store.webhooks import DeliveryAttempt, OutboxStatus, Webhook
 
@@ -110,6 +118,28 @@ class CorrectionRequest(_Request):
     target_html: Annotated[str, StringConstraints(min_length=1, max_length=20_000)] = Field(
         description="The corrected sentence (inline HTML, sanitised)."
     )
+    version: int = Field(
+        ge=1,
+        le=2**31 - 1,
+        description="The segment's version you corrected (from the edition's segments); "
+        "if the segment changed since, the answer is 409 with its current text and version.",
+    )
+    revision: int | None = Field(
+        default=None,
+        ge=1,
+        le=2**31 - 1,
+        description="The revision you corrected; 409 if it is no longer the current one.",
+    )
+
+
+class RollbackRequest(_Request):
+    version: int = Field(ge=1, le=2**31 - 1, description="The version to restore the texts of.")
+
+
+class SendBackRequest(_Request):
+    note: Annotated[str, StringConstraints(max_length=2000)] = Field(
+        default="", description="Why it goes back (shown in the edition's reason)."
+    )
 
 
 # --- responses -----------------------------------------------------------------------------------
@@ -133,6 +163,9 @@ class ModelPublic(BaseModel):
     checksum: str
     source: str
     target: str
+    random_weights: bool = Field(
+        default=False, description="A test model with random weights: its output is meaningless."
+    )
 
 
 class ProvenancePublic(BaseModel):
@@ -153,7 +186,11 @@ class ProvenancePublic(BaseModel):
             engine=provenance.engine,
             models=[
                 ModelPublic(
-                    name=m.name, checksum=m.checksum, source=m.source.value, target=m.target.value
+                    name=m.name,
+                    checksum=m.checksum,
+                    source=m.source.value,
+                    target=m.target.value,
+                    random_weights=m.random_weights,
                 )
                 for m in provenance.models
             ],
@@ -175,6 +212,13 @@ class SegmentPublic(BaseModel):
     origin: str = Field(description="engine, memory, human or verbatim")
     flags: list[str] = Field(description="Why the sentence needs review; empty if it does not.")
     quality: float | None
+    version: int = Field(default=1, description="Send it with a correction of this segment.")
+    edited_by: str | None = Field(default=None, description="The editor who corrected it.")
+    edited_at: datetime | None = None
+    suggestion_html: str | None = Field(
+        default=None,
+        description="An earlier correction of this sentence, whose Indonesian source changed.",
+    )
 
 
 class EditionSummary(BaseModel):
@@ -182,7 +226,10 @@ class EditionSummary(BaseModel):
     status: EditionStatus
     reason: str
     quality: float | None
-    published: bool = Field(description="An editor approved this edition as it is now.")
+    published: bool = Field(
+        description="Readers see this edition: the site's publishing policy for the language "
+        "(auto, clean or approval) and the editors' decisions allow it (as on the site)."
+    )
     updated_at: datetime | None
 
 
@@ -192,13 +239,20 @@ class EditionPublic(BaseModel):
     lang: str
     status: EditionStatus
     reason: str
-    published: bool
+    published: bool = Field(
+        description="Readers see this edition (the site's publishing policy and the editors' "
+        "decisions allow it): the same answer as the site and the webhooks give."
+    )
     quality: float | None = Field(description="Estimated quality in [0, 1].")
     title: str | None = Field(description="Plain text (escape it when you put it in HTML).")
     lead: str | None = Field(description="Plain text; may be empty.")
     body_html: str | None = Field(description="Sanitised HTML; null until translated.")
     text: str | None = Field(description="The body as plain text; null until translated.")
     provenance: ProvenancePublic | None
+    test_model: bool = Field(
+        default=False,
+        description="Made by a test model with random weights: meaningless, not a translation.",
+    )
     updated_at: datetime | None
     segments: list[SegmentPublic] | None = Field(
         default=None, description="Sentence by sentence (for editors); omitted in listings."
@@ -231,6 +285,7 @@ class EditionPublic(BaseModel):
             provenance=ProvenancePublic.from_domain(edition.provenance)
             if edition.provenance
             else None,
+            test_model=edition.provenance is not None and edition.provenance.random_weights,
             updated_at=edition.updated_at,
             segments=[
                 SegmentPublic(
@@ -240,6 +295,12 @@ class EditionPublic(BaseModel):
                     origin=s.origin.value,
                     flags=list(s.flags),
                     quality=s.quality,
+                    version=s.version,
+                    edited_by=s.edited_by,
+                    edited_at=s.edited_at,
+                    suggestion_html=sanitize_html(s.suggestion_html)
+                    if s.suggestion_html is not None
+                    else None,
                 )
                 for s in edition.segments
             ]
@@ -410,6 +471,96 @@ class ReviewItem(BaseModel):
 
 class ReviewList(BaseModel):
     items: list[ReviewItem]
+
+
+class CorrectedEdition(EditionPublic):
+    warnings: list[str] = Field(
+        description="correction_dropped_link / correction_dropped_number: the correction was "
+        "stored, but lacks a link or a number of the Indonesian sentence."
+    )
+
+
+class EditionVersionPublic(BaseModel):
+    version: int
+    action: str = Field(description="engine, correct or rollback.")
+    actor: str = Field(description="The editor's email, worker or cli.")
+    created_at: datetime
+    note: str
+    status: EditionStatus
+
+    @classmethod
+    def from_domain(cls, entry: EditionVersion) -> EditionVersionPublic:
+        return cls(
+            version=entry.version,
+            action=entry.action,
+            actor=entry.actor,
+            created_at=entry.created_at,
+            note=entry.note,
+            status=entry.status,
+        )
+
+
+class EditionHistoryPublic(BaseModel):
+    items: list[EditionVersionPublic] = Field(description="Newest first.")
+
+
+class SegmentChangePublic(BaseModel):
+    index: int
+    source_html: str = Field(description="Sanitised inline HTML.")
+    before: str = Field(description="Sanitised inline HTML; empty in the first version.")
+    after: str = Field(description="Sanitised inline HTML.")
+    diff_html: str = Field(description="Word-level diff: escaped text with <del> and <ins>.")
+
+    @classmethod
+    def from_domain(cls, change: SegmentChange) -> SegmentChangePublic:
+        return cls(
+            index=change.index,
+            source_html=sanitize_html(change.source_html),
+            before=sanitize_html(change.before),
+            after=sanitize_html(change.after),
+            diff_html=change.diff_html,
+        )
+
+
+class VersionChanges(BaseModel):
+    version: EditionVersionPublic
+    changes: list[SegmentChangePublic] = Field(description="Against the version before it.")
+
+
+# --- publishing: decisions and policies (warta.publishing) ---------------------------------------
+
+PolicyName = Literal["auto", "clean", "approval"]
+
+
+class RejectRequest(_Request):
+    note: str = Field(
+        min_length=1,
+        max_length=2000,
+        description="What is wrong with the translation (kept with the decision).",
+    )
+
+
+class PolicyPublic(BaseModel):
+    lang: str
+    policy: PolicyName = Field(
+        description="auto: translated and needs_review editions are published; clean: only "
+        "editions with no flagged sentence; approval: only editions an editor approved."
+    )
+
+
+class PolicyList(BaseModel):
+    items: list[PolicyPublic]
+
+    @classmethod
+    def from_domain(cls, policies: Mapping[Lang, PublishingPolicy]) -> PolicyList:
+        return cls(
+            items=[PolicyPublic(lang=lang.value, policy=p.value) for lang, p in policies.items()]
+        )
+
+
+class PolicyUpdate(_Request):
+    lang: TargetLang | None = Field(default=None, description="One language; omitted: all five.")
+    policy: PolicyName
 
 
 def _plain(fragment: str) -> str:

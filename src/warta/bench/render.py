@@ -141,6 +141,20 @@ def _incremental(s: Mapping[str, object]) -> list[Row]:
     ]  # fmt: skip
 
 
+def _reuse(s: Mapping[str, object]) -> list[Row]:
+    edit, glossary = _m(s["edit"]), _m(s["glossary"])
+    return [
+        ("reuse", "one-paragraph edit: re-translated", _f(edit["fraction_retranslated"], 4),
+         f"{edit['segments_retranslated']} of {edit['segments']} segments; edited paragraphs "
+         f"{edit['segments_in_edited_paragraphs']} ({_f(edit['edited_paragraphs_share'], 4)}); "
+         f"reused {edit['segments_reused']}, {edit['segments_reused_flagged']} of them flagged "
+         f"({s['articles']} articles, {s['target']}, random-weight model)"),
+        ("reuse", "glossary term added: re-translated", str(glossary["segments_retranslated"]),
+         f"sentences containing {glossary['term']!r}: {glossary['sentences_with_term']}; "
+         f"re-translated without it: {glossary['retranslated_without_term']}"),
+    ]  # fmt: skip
+
+
 _ROWS = {
     "engine": _engine,
     "usual": _usual,
@@ -148,6 +162,7 @@ _ROWS = {
     "memory": _memory,
     "site": _site,
     "incremental": _incremental,
+    "reuse": _reuse,
     "gpu": _engine,
 }
 

@@ -22,7 +22,8 @@ from warta.bench.model import BenchModel, build_bench_model
 from warta.bench.rig import EngineSettings, default_validator
 from warta.languages import TARGET_LANGS, Lang
 
-SECTIONS = ("engine", "usual", "articles", "memory", "site", "incremental", "gpu")
+SECTIONS = ("engine", "usual", "articles", "memory", "site", "incremental", "reuse", "gpu")
+OWN_MODEL = ("site", "reuse")  # sections that need no benchmark model (reuse builds a tiny one)
 Progress = Callable[[str], None]
 
 
@@ -48,6 +49,7 @@ class BenchConfig:
     article_targets: tuple[Lang, ...] = TARGET_LANGS
     incremental_articles: int = 20
     incremental_rounds: int = 3
+    reuse_articles: int = 60  # demo articles, section reuse (counts, not times)
     wrk_seconds: int = 10
     wrk_connections: int = 16
     wrk_threads: int = 2
@@ -76,6 +78,7 @@ class BenchConfig:
             article_targets=(Lang.EN, Lang.ZH),
             incremental_articles=5,
             incremental_rounds=1,
+            reuse_articles=12,
             wrk_seconds=3,
             wrk_connections=8,
         )
@@ -143,7 +146,7 @@ def run_bench(config: BenchConfig, *, progress: Progress, repo: Path | None = No
     started = time.perf_counter()
     tmp = Path(tempfile.mkdtemp(prefix="warta-bench-run-"))
     try:
-        needs_model = any(s in config.sections for s in SECTIONS if s not in ("site",))
+        needs_model = any(s in config.sections for s in SECTIONS if s not in OWN_MODEL)
         model = None
         if needs_model:
             progress(f"model: building or reusing the {config.size} model")
@@ -189,7 +192,16 @@ def _run_section(
     flores = config.data_dir / "flores101-dev"
     if section == "site":
         return dict(_m(_served(config, tmp)["site"]))
-    assert model is not None  # noqa: S101 -- built for every section but site
+    if section == "reuse":
+        from warta.bench.corpus import demo_drafts
+        from warta.bench.incremental import build_reuse_model, memory_reuse
+
+        drafts = demo_drafts(validator=default_validator(), limit=config.reuse_articles)
+        return memory_reuse(
+            drafts, model_dir=build_reuse_model(tmp / "reuse-model", drafts),
+            jobs_per_batch=config.jobs_per_batch, progress=progress, tmp=tmp,
+        )  # fmt: skip
+    assert model is not None  # noqa: S101 -- built for every section but site and reuse
     if section == "engine":
         from warta.bench.corpus import flores_corpus
         from warta.bench.engine import engine_vs_pipeline

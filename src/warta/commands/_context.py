@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, NoReturn, TypeVar
 
 import click
+from rich import box
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 
@@ -73,6 +75,57 @@ def print_table(
         table.add_column(column)
     for row in rows:
         table.add_row(*("" if v is None else str(v) for v in row))
+    console.print(table)
+
+
+def print_one_line_table(
+    console: Console,
+    *,
+    title: str,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    shrink: Mapping[str, int],
+) -> None:
+    """A table whose every row is one line at the console's width: too long values are cut
+    with "…", first in the ``shrink`` columns (down to their given widths, in order), then in
+    headers wider than their values, then the ``shrink`` columns again (down to 8). Full values
+    are for ``--format json``.
+    """
+    cells = [["" if v is None else str(v) for v in row] for row in rows]
+    widths = {
+        name: max([cell_len(name), *(cell_len(row[i]) for row in cells)])
+        for i, name in enumerate(columns)
+    }
+    # Compact frame: a rule under the header, one space of padding between columns.
+    excess = sum(widths.values()) + 2 * (len(columns) - 1) - console.width
+    for name, floor in shrink.items():
+        cut = max(0, min(excess, widths[name] - floor))
+        widths[name] -= cut
+        excess -= cut
+    for i, name in enumerate(columns):
+        if excess <= 0:
+            break
+        values = max((cell_len(row[i]) for row in cells), default=0)
+        cut = max(0, min(excess, widths[name] - max(values, 4)))
+        widths[name] -= cut
+        excess -= cut
+    for name in shrink:  # still too wide: the shrinking columns give up more
+        cut = max(0, min(excess, widths[name] - 8))
+        widths[name] -= cut
+        excess -= cut
+    table = Table(
+        title=title,
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        padding=(0, 1),
+        collapse_padding=True,
+    )
+    for name in columns:
+        table.add_column(name, width=widths[name], no_wrap=True, overflow="ellipsis")
+    for row in cells:
+        table.add_row(*row)
     console.print(table)
 
 

@@ -17,7 +17,7 @@ from warta.commands._context import (
     echo_json,
     handled,
     pass_app,
-    print_table,
+    print_one_line_table,
 )
 from warta.config import Settings
 from warta.domain import EditionStatus
@@ -292,7 +292,11 @@ def _work(app: AppContext, options: WorkOptions, *, name: str | None, label: str
 @FORMAT
 @pass_app
 def status(app: AppContext, site: str | None, fmt: str) -> None:
-    """Per article and language: the edition's status and why; per revision: reuse and new work."""
+    """Per article and language: the edition's status and why; per revision: reuse and new work.
+
+    Segments per edition: reused (corrections "human" + machine translations from memory),
+    translated by the engine for this revision, and flagged for review.
+    """
     with handled(app, as_json=fmt == "json"):
         store = app.services.store
         site_id = store.get_site(site).id if site else None
@@ -306,10 +310,21 @@ def status(app: AppContext, site: str | None, fmt: str) -> None:
             }
         )
         return
-    print_table(
+    print_one_line_table(  # one line per edition at any width; full reasons: --format json
         app.out,
         title="editions",
-        columns=["site", "article", "rev", "lang", "status", "reused", "translated", "reason"],
+        shrink={"reason": 24, "article": 12},
+        columns=[
+            "site",
+            "article",
+            "rev",
+            "lang",
+            "status",
+            "reused (human)",
+            "translated",
+            "flagged",
+            "reason",
+        ],
         rows=[
             (
                 r.site,
@@ -317,8 +332,9 @@ def status(app: AppContext, site: str | None, fmt: str) -> None:
                 r.revision_number,
                 r.lang.value,
                 r.status.value,
-                r.reused,
+                f"{r.reused} ({r.reused_human})",
                 r.translated,
+                r.flagged,
                 r.reason,
             )
             for r in rows

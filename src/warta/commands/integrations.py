@@ -22,10 +22,12 @@ from warta.commands._context import (
     pass_app,
     print_table,
 )
+from warta.domain import EditorRole
 from warta.errors import IngestError
 from warta.integrations import IntegrationLimits, Integrations, build_integrations
 from warta.integrations.outbound import check_url
 from warta.integrations.webhooks import EVENTS
+from warta.store.editors import parse_role
 
 FORMAT = click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
@@ -106,22 +108,51 @@ def editors() -> None:
     """Editors: review, correct and approve editions through the API's login session."""
 
 
+ROLE = click.option(
+    "--role",
+    type=click.Choice([r.value for r in EditorRole], case_sensitive=False),
+    default=EditorRole.EDITOR.value,
+    show_default=True,
+    help="admin: editors, glossary and publishing policy, and all an editor does; "
+    "editor: correct, approve, reject, send back.",
+)
+
+
 @editors.command("create")
 @click.argument("email")
 @click.option("--site", required=True)
+@ROLE
 @click.option(
     "--password-stdin", is_flag=True, help="Read the password from the first line of stdin."
 )
 @pass_app
-def editors_create(app: AppContext, email: str, site: str, password_stdin: bool) -> None:
-    """Create the editor EMAIL of SITE (asks for the password)."""
+def editors_create(app: AppContext, email: str, site: str, role: str, password_stdin: bool) -> None:
+    """Create the editor EMAIL of SITE with a role (asks for the password)."""
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("password", hide_input=True, confirmation_prompt=True)
     with handled(app):
-        editor = _integrations(app).accounts.create(site=site, email=email, password=password)
-    app.err.print(f"created editor {editor.email} of site {editor.site}")
+        editor = _integrations(app).accounts.create(
+            site=site, email=email, password=password, role=parse_role(role)
+        )
+    app.err.print(f"created {editor.role.value} {editor.email} of site {editor.site}")
+
+
+@editors.command("role")
+@click.argument("email")
+@click.option("--site", required=True)
+@click.option(
+    "--role",
+    type=click.Choice([r.value for r in EditorRole], case_sensitive=False),
+    required=True,
+)
+@pass_app
+def editors_role(app: AppContext, email: str, site: str, role: str) -> None:
+    """Give the editor EMAIL of SITE another role."""
+    with handled(app):
+        editor = _integrations(app).editors.set_role(site=site, email=email, role=parse_role(role))
+    app.err.print(f"{editor.email} of site {editor.site} is now {editor.role.value}")
 
 
 @editors.command("list")
@@ -133,8 +164,8 @@ def editors_list(app: AppContext, site: str) -> None:
     print_table(
         app.out,
         title=f"editors of {site}",
-        columns=["email", "created", "disabled"],
-        rows=[(e.email, e.created_at.isoformat(), e.disabled_at or "") for e in rows],
+        columns=["email", "role", "created", "disabled"],
+        rows=[(e.email, e.role.value, e.created_at.isoformat(), e.disabled_at or "") for e in rows],
     )
 
 

@@ -8,7 +8,39 @@ import click
 
 from warta.commands._context import AppContext, echo_json, handled, pass_app, print_table
 from warta.domain import RegisteredModel
-from warta.languages import parse_lang, parse_targets
+from warta.languages import TARGET_LANGS, Lang, parse_lang, parse_targets
+
+DEMO_MODEL_NAME = "warta-demo-random"
+
+
+def warn_if_random(app: AppContext, path: Path, name: str) -> bool:
+    """Say on stderr that the model at ``path`` is a test model, if its manifest says so."""
+    from warta.engines.models import read_manifest
+
+    manifest = read_manifest(path)
+    if manifest is None or not manifest.random_weights:
+        return False
+    app.err.print(
+        f"warning: {name} has random weights (its {path.name}/warta-model.json says "
+        '"random_weights": true): a test model, its output is meaningless. Its editions are '
+        "marked as made by a test model on the site and in the API, and are not indexed by "
+        "search engines. Register a real model before publishing (`warta models pull --help`).",
+        markup=False,
+        highlight=False,
+    )
+    return True
+
+
+def _is_random(path: str) -> bool:
+    """The registered directory's manifest says its weights are random (False if unreadable)."""
+    from warta.engines.models import read_manifest
+    from warta.errors import EngineError
+
+    try:
+        manifest = read_manifest(Path(path))
+    except EngineError:
+        return False
+    return manifest is not None and manifest.random_weights
 
 
 @click.group()
@@ -50,6 +82,7 @@ def add(
             else tuple(parse_lang(t) for t in target.split(","))
         )
         family, checksum = inspect_model_dir(path)
+        warn_if_random(app, path, name or path.resolve().name)
         if context_separator is not None:
             declare_context_separator(
                 path,
@@ -83,6 +116,7 @@ def list_(app: AppContext, fmt: str) -> None:
     """Registered models."""
     with handled(app, as_json=fmt == "json"):
         rows = app.services.store.list_models()
+    random = {m.path: _is_random(m.path) for m in rows}
     if fmt == "json":
         echo_json(
             [
@@ -93,6 +127,7 @@ def list_(app: AppContext, fmt: str) -> None:
                     "family": m.family,
                     "path": m.path,
                     "checksum": m.checksum,
+                    "random_weights": random[m.path],
                 }
                 for m in rows
             ]
@@ -106,9 +141,91 @@ def list_(app: AppContext, fmt: str) -> None:
     print_table(
         app.out,
         title="models",
-        columns=["pair", "name", "family", "checksum", "path"],
-        rows=[(f"{m.source}→{m.target}", m.name, m.family, m.checksum[:19], m.path) for m in rows],
+        columns=["pair", "name", "family", "weights", "checksum", "path"],
+        rows=[
+            (
+                f"{m.source}→{m.target}",
+                m.name,
+                m.family,
+                "random" if random[m.path] else "",
+                m.checksum[:19],
+                m.path,
+            )
+            for m in rows
+        ],
     )
+    if any(random.values()):
+        app.err.print(
+            "warning: a test model with random weights is registered: its editions are "
+            "meaningless, marked as such and not indexed",
+            markup=False,
+            highlight=False,
+        )
+
+
+@models.command("demo")
+@click.option(
+    "--dest",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help=f"Where to build it (default: WARTA_HOME/models/{DEMO_MODEL_NAME}).",
+)
+@pass_app
+def demo(app: AppContext, dest: Path | None) -> None:
+    """Build the tiny random-weight test model and register it for en, zh, ja, ar and fr.
+
+    Offline, in seconds: try the whole pipeline (work queue, site, API) without downloading a
+    model. Its output is gibberish; its editions are marked as made by a test model.
+    """
+    from warta.engines.models import inspect_model_dir, read_manifest
+
+    path = (dest or app.settings.resolved_models_dir / DEMO_MODEL_NAME).resolve()
+    with handled(app):
+        if read_manifest(path) is None or not (path / "model.bin").is_file():
+            _build_demo_model(path)
+            app.err.print(f"built a tiny random-weight model in {path}", highlight=False)
+        family, checksum = inspect_model_dir(path)
+        warn_if_random(app, path, DEMO_MODEL_NAME)
+        for target in TARGET_LANGS:
+            model = app.services.store.add_model(
+                RegisteredModel(
+                    name=DEMO_MODEL_NAME,
+                    path=str(path),
+                    source=Lang.ID,
+                    target=target,
+                    family=family,
+                    checksum=checksum,
+                )
+            )
+            app.err.print(f"registered {model.name} for {model.source}→{model.target}")
+    app.err.print(
+        "next: `warta demo load` (or `./scripts/serve`), then `warta work --until-idle`; "
+        "`warta models remove --target LANG` unregisters it",
+        markup=False,
+        highlight=False,
+    )
+
+
+def _build_demo_model(path: Path) -> None:
+    """The shipped tiny model, its tokenizers trained on the demo articles' Indonesian text."""
+    import json
+    import shutil
+    import tempfile
+
+    from warta.demo import demo_articles_path
+    from warta.engines.testing import build_tiny_model
+
+    corpus: list[str] = []
+    for line in demo_articles_path().read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            record = json.loads(line)
+            corpus += [record["title"], *record["paragraphs"]]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".warta-demo-", dir=path.parent) as tmp:
+        built = build_tiny_model(Path(tmp) / "model", corpus=corpus)
+        if path.exists():
+            shutil.rmtree(path)
+        built.rename(path)
 
 
 @models.command("pull")

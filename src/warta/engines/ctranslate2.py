@@ -150,6 +150,7 @@ class CTranslate2Engine:
                     checksum=leg.model.checksum,
                     source=leg.source,
                     target=leg.target,
+                    random_weights=self._random_weights(leg.model),
                 )
                 for leg in legs
             ),
@@ -315,6 +316,11 @@ class CTranslate2Engine:
         manifest = self._manifest(model)
         positions = manifest.max_positions if manifest else None
         return positions or DEFAULT_MAX_POSITIONS
+
+    def _random_weights(self, model: RegisteredModel) -> bool:
+        """A test model (its manifest says so): its output is meaningless."""
+        manifest = self._manifest(model)
+        return manifest is not None and manifest.random_weights
 
     def _context_separator(self, model: RegisteredModel) -> str | None:
         """The token the model was trained with between context and sentence (its manifest)."""

@@ -9,7 +9,8 @@ Two schemas, told apart by their keys (:func:`detect_schema`):
      "published_at": "2024-03-05T09:30:00+07:00", "source_url": "https://…"}
 
 ``external_id`` (a string or an integer), ``title`` and ``body_html`` are required, the rest may
-be left out or null. Unknown keys are refused, so that a misspelt field is not silently lost.
+be left out or null. ``id`` is accepted for ``external_id`` (as IndoSum names it); giving both is
+refused. Unknown keys are refused, so that a misspelt field is not silently lost.
 
 **IndoSum** (otherwise, with ``paragraphs`` or ``id`` present), as in the IndoSum corpus
 (Kurniawan & Louvan, 2018) and ``warta/demo/indosum-sample.jsonl``::
@@ -37,6 +38,7 @@ from warta.errors import FieldError
 
 WARTA_REQUIRED = ("external_id", "title", "body_html")
 WARTA_OPTIONAL = ("lead", "category", "tags", "author", "published_at", "source_url")
+WARTA_ALIASES = {"id": "external_id"}  # another name a field is accepted under
 INDOSUM_REQUIRED = ("id", "title", "paragraphs")
 
 
@@ -74,16 +76,24 @@ def draft_from_record(record: object, *, site: str, path: str = "") -> ArticleDr
 
 
 def _warta(f: _Fields, *, site: str) -> ArticleDraft:
-    unknown = sorted(set(f.record) - set(WARTA_REQUIRED) - set(WARTA_OPTIONAL))
+    known = set(WARTA_REQUIRED) | set(WARTA_OPTIONAL) | set(WARTA_ALIASES)
+    unknown = sorted(set(f.record) - known)
     if unknown:
         raise FieldError(
             f"{f.name(unknown[0])} is not a field of warta's article schema",
-            hint="known fields: " + ", ".join(WARTA_REQUIRED + WARTA_OPTIONAL),
+            hint="known fields: " + ", ".join(WARTA_REQUIRED + WARTA_OPTIONAL + ("id",)),
             field=f.name(unknown[0]),
         )
+    for alias, name in WARTA_ALIASES.items():
+        if alias in f.record and name in f.record:
+            raise FieldError(
+                f"{f.name(alias)} and {f.name(name)} are both given: they are the same field",
+                hint=f"keep only {name!r}",
+                field=f.name(alias),
+            )
     return ArticleDraft(
         site=site,
-        external_id=f.identifier("external_id"),
+        external_id=f.identifier("id" if "id" in f.record else "external_id"),
         title=f.string("title"),
         body_html=f.string("body_html"),
         lead=f.optional_string("lead") or "",

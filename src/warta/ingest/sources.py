@@ -154,10 +154,31 @@ class JsonSource(_FileSource):
         return sum(1 for line in data.splitlines() if line.strip())
 
     def __iter__(self) -> Iterator[IngestItem]:
+        """One item per record; a file without any record is one refused item, never nothing."""
+        empty = True
+        for item in self._items():
+            empty = False
+            yield item
+        if empty:
+            shape = (
+                "one article object per line"
+                if self._path.suffix.lower() == ".jsonl"
+                else 'an article object, an array of them or {"articles": [...]}'
+            )
+            error = IngestError(
+                "the file has no articles",
+                hint=f"write {shape} (the fields: README, Ingest fields)",
+                path=str(self._path),
+            )
+            yield IngestItem(self.origin, error=error)
+
+    def _items(self) -> Iterator[IngestItem]:
         try:
             text = self._read()
         except InputError as exc:
             yield IngestItem(self.origin, error=exc)
+            return
+        if not text.strip():
             return
         if self._path.suffix.lower() == ".jsonl":
             yield from self._lines(text)

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from warta.integrations.access import EditorAccounts, KeyAuthenticator
+from warta.glossary import GlossaryService
+from warta.integrations.access import EditorAccounts, KeyAuthenticator, LoginThrottle
 from warta.integrations.feeds import FeedImporter
 from warta.integrations.outbound import OutboundPolicy, make_client
 from warta.integrations.portal import PortalArticles
@@ -34,6 +35,7 @@ from warta.store.clock import Clock, utcnow
 from warta.store.editors import EditorStore
 from warta.store.feeds import FeedStore
 from warta.store.keys import KeyStore
+from warta.store.policies import PolicyStore
 from warta.store.webhooks import WebhookStore
 
 if TYPE_CHECKING:
@@ -54,6 +56,8 @@ class IntegrationLimits:
     burst: int = 60  # ... and at most this many at once
     login_attempts_per_minute: float = 10.0  # per site + email
     login_burst: int = 10
+    login_attempts_per_minute_per_address: float = 30.0  # per client address, any account
+    login_address_burst: int = 30
     session_seconds: float = 12 * 3600.0
     outbound: OutboundPolicy = field(default_factory=OutboundPolicy)
     webhook_retry: RetryPolicy = field(default_factory=RetryPolicy)
@@ -82,6 +86,8 @@ class Integrations:
     desk: EditorialDesk
     rate_limiter: TokenBucketLimiter
     login_limiter: TokenBucketLimiter
+    glossary: GlossaryService  # the sites' glossaries (warta.glossary)
+    policies: PolicyStore  # publishing policies per site and language (warta.store.policies)
 
     @property
     def max_request_bytes(self) -> int:
@@ -115,6 +121,17 @@ def build_integrations(
     webhooks = WebhookStore(db, clock=clock)
     queries = ArticleQueries(db, clock=clock)
     outbox = WebhookOutbox(webhooks)
+    policies = PolicyStore(db, clock=clock)
+    login_limiter = TokenBucketLimiter(
+        rate=limits.login_attempts_per_minute / 60.0, burst=limits.login_burst
+    )
+    throttle = LoginThrottle(
+        per_account=login_limiter,
+        per_address=TokenBucketLimiter(
+            rate=limits.login_attempts_per_minute_per_address / 60.0,
+            burst=limits.login_address_burst,
+        ),
+    )
     events = EditionEvents(
         store=services.store, queries=queries, approvals=approvals, outbox=outbox
     )
@@ -129,7 +146,7 @@ def build_integrations(
         queries=queries,
         portal=PortalArticles(newsroom=services.newsroom, queries=queries),
         authenticator=KeyAuthenticator(keys),
-        accounts=EditorAccounts(editors, session_seconds=limits.session_seconds),
+        accounts=EditorAccounts(editors, session_seconds=limits.session_seconds, throttle=throttle),
         outbox=outbox,
         events=events,
         desk=EditorialDesk(
@@ -138,9 +155,10 @@ def build_integrations(
             approvals=approvals,
             newsroom=services.newsroom,
             events=events,
+            policies=policies,
         ),
         rate_limiter=TokenBucketLimiter(rate=limits.requests_per_second, burst=limits.burst),
-        login_limiter=TokenBucketLimiter(
-            rate=limits.login_attempts_per_minute / 60.0, burst=limits.login_burst
-        ),
+        login_limiter=login_limiter,
+        glossary=GlossaryService(db, targets=services.settings.targets, clock=clock),
+        policies=policies,
     )

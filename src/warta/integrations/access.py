@@ -7,6 +7,11 @@ never "forbidden" (so ids of other sites cannot even be probed).
 Editors log in with site, email and password and get a session token (an HttpOnly cookie) and a
 CSRF token; every write made with the cookie must repeat the CSRF token in the ``X-CSRF-Token``
 header, which another origin's page cannot read or set.
+
+Editors have a role per site (:class:`~warta.domain.EditorRole`): ``admin`` manages editors, the
+glossary and the publishing policy (:func:`require_admin`), and does everything an ``editor``
+does. Logins are rate-limited per account *and* per client address (:class:`LoginThrottle`), so
+neither guessing one account's password nor trying many accounts from one address goes fast.
 """
 
 from __future__ import annotations
@@ -15,8 +20,10 @@ import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from warta.errors import AuthenticationError, ForbiddenError
+from warta.domain import EditorRole
+from warta.errors import AuthenticationError, ForbiddenError, RateLimitError
 from warta.integrations import credentials
+from warta.integrations.ratelimit import TokenBucketLimiter
 from warta.store.editors import Editor, EditorSession, EditorStore
 from warta.store.keys import ApiKey, KeyStore
 
@@ -52,6 +59,39 @@ class KeyAuthenticator:
         return stored.key
 
 
+def require_admin(editor: Editor, *, action: str) -> None:
+    """ForbiddenError unless ``editor`` is an admin of their site (``action``: what was tried)."""
+    if editor.role is not EditorRole.ADMIN:
+        raise ForbiddenError(
+            f"only an admin of the site may {action}; {editor.email} is an {editor.role.value}",
+            hint="ask an admin of the site, or have one given the role "
+            "(`warta editors create --site SITE EMAIL --role admin`)",
+            role=editor.role.value,
+            action=action,
+        )
+
+
+class LoginThrottle:
+    """Login attempts per account (site + email) and per client address, each a token bucket."""
+
+    def __init__(self, *, per_account: TokenBucketLimiter, per_address: TokenBucketLimiter) -> None:
+        self._per_account = per_account
+        self._per_address = per_address
+
+    def check(self, *, site: str, email: str, address: str | None) -> None:
+        """RateLimitError (with ``retry_after`` seconds) when either limit is spent."""
+        waits = [self._per_account.acquire(f"{site}:{email.strip().lower()}")]
+        if address:
+            waits.append(self._per_address.acquire(f"addr:{address}"))
+        wait = max(waits)
+        if wait > 0:
+            raise RateLimitError(
+                "too many login attempts for this account or from this address",
+                retry_after=wait,
+                field="email",
+            )
+
+
 @dataclass(frozen=True, slots=True)
 class Login:
     editor: Editor
@@ -61,16 +101,29 @@ class Login:
 
 
 class EditorAccounts:
-    def __init__(self, editors: EditorStore, *, session_seconds: float) -> None:
+    def __init__(
+        self,
+        editors: EditorStore,
+        *,
+        session_seconds: float,
+        throttle: LoginThrottle | None = None,
+    ) -> None:
         self._editors = editors
         self._session_seconds = session_seconds
+        self._throttle = throttle
 
-    def create(self, *, site: str, email: str, password: str) -> Editor:
+    def create(
+        self, *, site: str, email: str, password: str, role: EditorRole = EditorRole.EDITOR
+    ) -> Editor:
         return self._editors.create(
-            site=site, email=email, password_hash=credentials.hash_password(password)
+            site=site, email=email, password_hash=credentials.hash_password(password), role=role
         )
 
-    def login(self, *, site: str, email: str, password: str) -> Login:
+    def login(self, *, site: str, email: str, password: str, address: str | None = None) -> Login:
+        """Check the password and start a session; rate-limited per account and per ``address``
+        (the client's IP address) when the accounts have a throttle."""
+        if self._throttle is not None:
+            self._throttle.check(site=site, email=email, address=address)
         found = self._editors.login_of(site=site, email=email)
         if found is None:
             credentials.dummy_password_check(password)

@@ -6,7 +6,11 @@ Events (``type`` in the JSON body and the ``X-Warta-Event`` header):
 - ``edition.updated``: a translation of a later revision (the Indonesian text changed), or an
   editor's correction;
 - ``edition.flagged``: a translation in which at least one sentence needs review;
-- ``edition.published``: an editor approved the edition.
+- ``edition.published``: the edition became published (:mod:`warta.publishing`, the rule the
+  site and the API follow): when a translation is recorded under the ``auto`` or ``clean`` policy
+  and is published, and when an editor's approval publishes it (at once, under ``approval``).
+
+Every event's ``data.edition.published`` is that same rule's answer at the time of the event.
 
 :class:`EditionEvents` turns a stored edition into an event and :class:`WebhookOutbox` writes one
 outbox row per subscribed webhook; :class:`WebhookDispatcher` sends due rows with httpx, signed
@@ -30,7 +34,7 @@ from typing import Any
 import httpx
 
 from warta.api.schemas import EditionPublic
-from warta.domain import Edition, EditionStatus, Revision
+from warta.domain import Edition, EditionStatus, PublishingPolicy, Revision
 from warta.integrations.signing import (
     DELIVERY_HEADER,
     EVENT_HEADER,
@@ -38,6 +42,7 @@ from warta.integrations.signing import (
     signature_header,
 )
 from warta.languages import Lang
+from warta.publishing import Publication
 from warta.store.approvals import ApprovalStore
 from warta.store.changes import ArticleQueries
 from warta.store.repository import Store
@@ -131,31 +136,52 @@ class EditionEvents:
         revision = self._store.get_revision(revision_id)
         event = classify(edition, revision)
         if event is not None:
-            self._emit(event, edition, revision)
+            published = self._emit(event, edition, revision)
+            if published.published and published.policy is not PublishingPolicy.APPROVAL:
+                self._emit(WebhookEvent.PUBLISHED, edition, revision)
         return event
 
-    def corrected(self, edition: Edition) -> None:
-        """After an editor corrected a sentence of ``edition``."""
+    def corrected(self, edition: Edition, *, was_published: bool | None = None) -> None:
+        """After an editor corrected a sentence of ``edition`` (or rolled it back).
+
+        ``was_published``: whether the edition was published before the change, when the caller
+        knows; then ``edition.published`` follows if the change published it (e.g. the last
+        flagged sentence corrected under ``clean``, or a rejected text replaced under ``auto``).
+        """
         event = (
             WebhookEvent.FLAGGED
             if edition.status is EditionStatus.NEEDS_REVIEW
             else WebhookEvent.UPDATED
         )
-        self._emit(event, edition, self._store.get_revision(edition.revision_id))
+        revision = self._store.get_revision(edition.revision_id)
+        outcome = self._emit(event, edition, revision)
+        if was_published is False and outcome.published:
+            self._emit(WebhookEvent.PUBLISHED, edition, revision)
 
-    def approved(self, edition: Edition) -> None:
-        """After an editor approved (published) ``edition``."""
-        self._emit(WebhookEvent.PUBLISHED, edition, self._store.get_revision(edition.revision_id))
+    def approved(self, edition: Edition, *, was_published: bool = False) -> bool:
+        """After an editor approved ``edition``: ``edition.published`` if that published it.
 
-    def _emit(self, event: WebhookEvent, edition: Edition, revision: Revision) -> None:
+        Returns whether the event was emitted (not when it was published already, nor when the
+        policy still holds it, e.g. ``clean`` with a flagged sentence).
+        """
+        if was_published:
+            return False
+        revision = self._store.get_revision(edition.revision_id)
+        article = self._store.get_article_by_id(revision.article_id)
+        if not self._queries.publication(site_id=article.site_id, edition=edition).published:
+            return False
+        self._emit(WebhookEvent.PUBLISHED, edition, revision)
+        return True
+
+    def _emit(self, event: WebhookEvent, edition: Edition, revision: Revision) -> Publication:
         article = self._store.get_article_by_id(revision.article_id)
         site = self._queries.site(article.site_id)
-        approval = self._approvals.for_revisions([revision.id]).get((revision.id, edition.lang))
+        outcome = self._queries.publication(site_id=article.site_id, edition=edition)
         public = EditionPublic.from_domain(
             edition,
             external_id=article.external_id,
             revision=revision.number,
-            published=approval is not None and approval.covers(edition),
+            published=outcome.published,
             with_segments=False,
         )
         data = {
@@ -163,6 +189,7 @@ class EditionEvents:
             "edition": public.model_dump(mode="json"),
         }
         self._outbox.emit(site_id=article.site_id, site=site.slug, event=event, data=data)
+        return outcome
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,75 +1,123 @@
-"""Edition approvals: an editor published an edition as it was at that moment.
+"""Editors' decisions on editions: approved or rejected, with a note, as the edition was then.
 
-An approval is keyed by (revision, language) and remembers the hash of the content approved; it
-counts only while the edition still has that content (a re-translation or a correction after the
-approval needs a new one). The hash is :func:`edition_content_hash`.
+A decision is keyed by (revision, language): the latest one replaces the one before. It remembers
+the hash of the content decided on (:func:`warta.publishing.content_hash`) and counts only while
+the edition still has that content (a re-translation or a correction after it needs a new one).
+What a decision does to readers is decided by :func:`warta.publishing.publication`.
+
+Every decision is written with its audit entry (:func:`warta.store.audit.record`) in the same
+transaction.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from warta.domain import Edition
 from warta.languages import Lang
-from warta.store import _sql, editions
+from warta.publishing import Decision, EditionDecision, content_hash
+from warta.store import _sql, articles, audit, editions
 from warta.store.tables import EditionApprovalRow
 from warta.store.transactional import Transactional
 
+# The record of a decision; "Approval" is the name the integration code has always used.
+Approval = EditionDecision
+edition_content_hash = content_hash
 
-@dataclass(frozen=True, slots=True)
-class Approval:
-    revision_id: int
-    lang: Lang
-    editor_id: int | None
-    content_hash: str
-    approved_at: datetime
-
-    def covers(self, edition: Edition) -> bool:
-        """True if ``edition`` still has the content that was approved."""
-        return (
-            edition.revision_id == self.revision_id
-            and edition.lang is self.lang
-            and edition_content_hash(edition) == self.content_hash
-        )
+__all__ = ["Approval", "ApprovalStore", "decisions_for", "edition_content_hash"]
 
 
-def edition_content_hash(edition: Edition) -> str:
-    content = edition.content
-    parts = [content.title, content.lead, content.body_html] if content else []
-    payload = json.dumps(parts, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
-
-
-def _approval(row: EditionApprovalRow) -> Approval:
-    return Approval(
+def _decision(row: EditionApprovalRow) -> EditionDecision:
+    return EditionDecision(
         revision_id=row.revision_id,
         lang=Lang(row.lang),
-        editor_id=row.editor_id,
+        decision=Decision(row.decision),
         content_hash=row.content_hash,
-        approved_at=row.approved_at,
+        editor_id=row.editor_id,
+        decided_at=row.approved_at,
+        note=row.note,
     )
 
 
+def decisions_for(
+    session: Session, revision_ids: Sequence[int]
+) -> dict[tuple[int, Lang], EditionDecision]:
+    """The latest decision on each edition of these revisions (one query)."""
+    if not revision_ids:
+        return {}
+    rows = session.scalars(
+        select(EditionApprovalRow).where(
+            EditionApprovalRow.revision_id.in_(list(dict.fromkeys(revision_ids)))
+        )
+    )
+    return {(row.revision_id, Lang(row.lang)): _decision(row) for row in rows}
+
+
 class ApprovalStore(Transactional):
-    def approve(self, edition: Edition, *, editor_id: int | None) -> Approval:
+    def approve(
+        self, edition: Edition, *, editor_id: int | None, actor: str = "cli", note: str = ""
+    ) -> EditionDecision:
         """Record (or renew) the approval of ``edition`` as it is now."""
+        return self.decide(
+            edition, decision=Decision.APPROVED, editor_id=editor_id, actor=actor, note=note
+        )
+
+    def reject(
+        self, edition: Edition, *, editor_id: int | None, actor: str, note: str
+    ) -> EditionDecision:
+        """Record the rejection of ``edition`` as it is now (it is held until it changes)."""
+        return self.decide(
+            edition, decision=Decision.REJECTED, editor_id=editor_id, actor=actor, note=note
+        )
+
+    def decide(
+        self,
+        edition: Edition,
+        *,
+        decision: Decision,
+        editor_id: int | None,
+        actor: str,
+        note: str = "",
+    ) -> EditionDecision:
+        """Store ``decision`` as the latest on ``edition``, with its audit entry."""
+        now = self._clock()
         values = {
             "editor_id": editor_id,
-            "content_hash": edition_content_hash(edition),
-            "approved_at": self._clock(),
+            "content_hash": content_hash(edition),
+            "approved_at": now,
+            "decision": decision.value,
+            "note": note,
         }
         with self._write() as session:
-            editions.require_revision(session, edition.revision_id)
+            revision = editions.require_revision(session, edition.revision_id)
+            article = articles.article_row(session, revision.article_id)
+            before = session.scalars(
+                select(EditionApprovalRow.decision).where(
+                    EditionApprovalRow.revision_id == edition.revision_id,
+                    EditionApprovalRow.lang == edition.lang.value,
+                )
+            ).one_or_none()
             session.execute(
                 _sql.insert(session, EditionApprovalRow)
                 .values(revision_id=edition.revision_id, lang=edition.lang.value, **values)
                 .on_conflict_do_update(index_elements=["revision_id", "lang"], set_=values)
+            )
+            audit.record(
+                session,
+                site_id=article.site_id,
+                actor=actor,
+                action=f"edition.{decision.value}",
+                subject=(
+                    f"article {article.external_id} rev {revision.number} {edition.lang.value}"
+                ),
+                now=now,
+                revision_id=edition.revision_id,
+                lang=edition.lang,
+                before=before,
+                after=f"{decision.value}: {note}" if note else decision.value,
             )
             row = session.scalars(
                 select(EditionApprovalRow).where(
@@ -77,15 +125,9 @@ class ApprovalStore(Transactional):
                     EditionApprovalRow.lang == edition.lang.value,
                 )
             ).one()
-            return _approval(row)
+            return _decision(row)
 
-    def for_revisions(self, revision_ids: Sequence[int]) -> dict[tuple[int, Lang], Approval]:
-        if not revision_ids:
-            return {}
+    def for_revisions(self, revision_ids: Sequence[int]) -> dict[tuple[int, Lang], EditionDecision]:
+        """The latest decision (approved or rejected) on each edition of these revisions."""
         with self._read() as session:
-            rows = session.scalars(
-                select(EditionApprovalRow).where(
-                    EditionApprovalRow.revision_id.in_(list(revision_ids))
-                )
-            )
-            return {(row.revision_id, Lang(row.lang)): _approval(row) for row in rows}
+            return decisions_for(session, revision_ids)

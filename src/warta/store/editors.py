@@ -12,7 +12,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from warta.errors import ConflictError, FieldError
+from warta.domain import EditorRole
+from warta.errors import ConflictError, FieldError, NotFoundError
 from warta.store import catalog
 from warta.store.tables import EditorRow, EditorSessionRow, SiteRow
 from warta.store.transactional import Transactional
@@ -28,6 +29,11 @@ class Editor:
     email: str
     created_at: datetime
     disabled_at: datetime | None = None
+    role: EditorRole = EditorRole.EDITOR
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is EditorRole.ADMIN
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +71,20 @@ def _editor(row: EditorRow, slug: str) -> Editor:
         email=row.email,
         created_at=row.created_at,
         disabled_at=row.disabled_at,
+        role=parse_role(row.role),
     )
+
+
+def parse_role(value: str) -> EditorRole:
+    """The :class:`EditorRole` named ``value``, or FieldError naming the roles."""
+    try:
+        return EditorRole(value.strip().lower())
+    except ValueError:
+        raise FieldError(
+            f"{value[:40]!r} is not an editor's role",
+            hint="use " + " or ".join(r.value for r in EditorRole),
+            field="role",
+        ) from None
 
 
 def _find(session: Session, *, site_id: int, email: str) -> EditorRow | None:
@@ -75,7 +94,14 @@ def _find(session: Session, *, site_id: int, email: str) -> EditorRow | None:
 
 
 class EditorStore(Transactional):
-    def create(self, *, site: str, email: str, password_hash: str) -> Editor:
+    def create(
+        self,
+        *,
+        site: str,
+        email: str,
+        password_hash: str,
+        role: EditorRole = EditorRole.EDITOR,
+    ) -> Editor:
         address = normalize_email(email)
         with self._write() as session:
             site_row = catalog.site_row(session, site)
@@ -90,6 +116,7 @@ class EditorStore(Transactional):
                 email=address,
                 password_hash=password_hash,
                 created_at=self._clock(),
+                role=role.value,
             )
             session.add(row)
             session.flush()
@@ -113,6 +140,21 @@ class EditorStore(Transactional):
                 select(EditorRow).where(EditorRow.site_id == site_row.id).order_by(EditorRow.email)
             )
             return [_editor(row, site_row.slug) for row in rows]
+
+    def set_role(self, *, site: str, email: str, role: EditorRole) -> Editor:
+        """Change the role of the editor ``email`` of ``site``; NotFoundError if there is none."""
+        address = normalize_email(email)
+        with self._write() as session:
+            site_row = catalog.site_row(session, site)
+            row = _find(session, site_id=site_row.id, email=address)
+            if row is None:
+                raise NotFoundError(
+                    f"site {site!r} has no editor {address!r}",
+                    hint="list them with `warta editors list --site SITE`",
+                    field="email",
+                )
+            row.role = role.value
+            return _editor(row, site_row.slug)
 
     def start_session(
         self, *, editor_id: int, token_hash: str, csrf_hash: str, expires_at: datetime

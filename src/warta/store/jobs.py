@@ -73,8 +73,15 @@ def get(session: Session, job_id: int, *, lock: bool = False) -> JobRow:
     return row
 
 
-def enqueue(session: Session, *, revision_id: int, lang: Lang, now: datetime) -> JobRow:
-    """Queue (revision, lang), or return its active job; makes a missing edition PENDING."""
+def enqueue(
+    session: Session, *, revision_id: int, lang: Lang, now: datetime, fresh: bool = False
+) -> JobRow:
+    """Queue (revision, lang), or return its active job; makes a missing edition PENDING.
+
+    ``fresh`` (an editor sent the edition back): the job ignores ENGINE memory entries. An active
+    job that is still queued becomes fresh too; a running one is returned as it is (check its
+    ``fresh``): it was planned already.
+    """
     if session.get(RevisionRow, revision_id) is None:
         raise NotFoundError(
             f"no revision {revision_id}",
@@ -91,6 +98,7 @@ def enqueue(session: Session, *, revision_id: int, lang: Lang, now: datetime) ->
             last_error="",
             created_at=now,
             updated_at=now,
+            fresh=fresh,
         )
         .on_conflict_do_nothing(
             index_elements=["revision_id", "lang"], index_where=ACTIVE_PREDICATE
@@ -104,6 +112,10 @@ def enqueue(session: Session, *, revision_id: int, lang: Lang, now: datetime) ->
             JobRow.status.in_(ACTIVE),
         )
     ).one()
+    if fresh and not row.fresh and row.status == QUEUED:
+        row.fresh = True
+        row.updated_at = now
+        session.flush()
     _edition_queued(session, revision_id=revision_id, lang=lang, now=now)
     return row
 

@@ -205,4 +205,5 @@ def job(row: JobRow) -> Job:
         lease_expires_at=row.lease_expires_at,
         last_error=row.last_error,
         created_at=row.created_at,
+        fresh=bool(row.fresh),
     )

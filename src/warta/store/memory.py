@@ -1,7 +1,13 @@
 """Translation memory: exact sentence matches per site and language pair.
 
 An editor's correction (HUMAN) always wins over a machine translation (ENGINE) of the same
-sentence; between two entries of the same origin, the newer wins.
+sentence; between two entries of the same origin, the newer wins. An ENGINE entry keeps what made
+it (``engine_key``, ``glossary_key``) and its quality flags, score and estimate: the pipeline
+reuses it only while both keys are the ones in force (:func:`warta.pipeline.reusable`).
+
+Also here: the corrections of an article's earlier revision, read for the next one
+(:func:`corrections_before`), so a corrected sentence that was edited since can be flagged and
+the correction suggested.
 """
 
 from __future__ import annotations
@@ -9,14 +15,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from warta.domain import MemoryEntry, SegmentOrigin
+from warta.domain import MemoryEntry, SegmentOrigin, SegmentTranslation
 from warta.errors import FieldError
 from warta.languages import Lang
 from warta.store import _sql, mapping
-from warta.store.tables import MemoryRow
+from warta.store.tables import EditionRow, EditionSegmentRow, MemoryRow, RevisionRow
 
 REMEMBERED = (SegmentOrigin.HUMAN, SegmentOrigin.ENGINE)  # in order of priority
 _PRIORITY = {origin.value: rank for rank, origin in enumerate(REMEMBERED)}
@@ -100,6 +106,11 @@ def _upsert(
             "target_html": stmt.excluded.target_html,
             "provenance_key": stmt.excluded.provenance_key,
             "updated_at": stmt.excluded.updated_at,
+            "engine_key": stmt.excluded.engine_key,
+            "glossary_key": stmt.excluded.glossary_key,
+            "flags": stmt.excluded.flags,
+            "score": stmt.excluded.score,
+            "quality": stmt.excluded.quality,
         },
     )
     session.execute(
@@ -115,7 +126,83 @@ def _upsert(
                 "origin": key[1],
                 "provenance_key": entry.provenance_key,
                 "updated_at": now,
+                "engine_key": entry.engine_key,
+                "glossary_key": entry.glossary_key,
+                "flags": list(entry.flags),
+                "score": entry.score,
+                "quality": entry.quality,
             }
             for key, entry in items
         ],
     )
+
+
+def corrections_before(
+    session: Session, *, revision_ids: Sequence[int], lang: Lang
+) -> dict[int, tuple[SegmentTranslation, ...]]:
+    """For each revision, the ``lang`` edition of its article's latest earlier revision that has
+    segments, when that edition holds a correction (a HUMAN segment, or a suggestion offered
+    from one that no editor has acted on yet): all its segments, in order.
+
+    Revisions without such an edition are left out. At most five queries for a whole batch;
+    segments are read only for editions that hold a correction.
+    """
+    wanted = list(dict.fromkeys(revision_ids))
+    if not wanted:
+        return {}
+    current = {
+        rid: (article_id, number)
+        for rid, article_id, number in session.execute(
+            select(RevisionRow.id, RevisionRow.article_id, RevisionRow.number).where(
+                RevisionRow.id.in_(wanted)
+            )
+        )
+    }
+    if not current:
+        return {}
+    has_segments = select(EditionSegmentRow.id).where(EditionSegmentRow.edition_id == EditionRow.id)
+    editions: dict[int, list[tuple[int, int]]] = {}  # article -> [(number, edition id)]
+    for edition_id, article_id, number in session.execute(
+        select(EditionRow.id, RevisionRow.article_id, RevisionRow.number)
+        .join(RevisionRow, RevisionRow.id == EditionRow.revision_id)
+        .where(
+            RevisionRow.article_id.in_({a for a, _ in current.values()}),
+            EditionRow.lang == lang.value,
+            has_segments.exists(),
+        )
+    ):
+        editions.setdefault(article_id, []).append((number, edition_id))
+    chosen: dict[int, int] = {}  # revision id -> edition id of its latest earlier revision
+    for rid, (article_id, number) in current.items():
+        earlier = [(n, e) for n, e in editions.get(article_id, []) if n < number]
+        if earlier:
+            chosen[rid] = max(earlier)[1]
+    if not chosen:
+        return {}
+    corrected = set(
+        session.scalars(
+            select(EditionSegmentRow.edition_id)
+            .where(
+                EditionSegmentRow.edition_id.in_(set(chosen.values())),
+                or_(
+                    EditionSegmentRow.origin == SegmentOrigin.HUMAN.value,
+                    EditionSegmentRow.suggestion_html.is_not(None),
+                ),
+            )
+            .distinct()
+        )
+    )
+    if not corrected:
+        return {}
+    segments: dict[int, list[SegmentTranslation]] = {e: [] for e in corrected}
+    for row in session.scalars(
+        select(EditionSegmentRow)
+        .where(EditionSegmentRow.edition_id.in_(corrected))
+        .order_by(EditionSegmentRow.edition_id, EditionSegmentRow.position)
+    ):
+        segments[row.edition_id].append(mapping.segment(row))
+    return {
+        rid: tuple(segments[edition_id])
+        for rid, edition_id in chosen.items()
+        if edition_id in corrected
+    }

@@ -43,6 +43,9 @@ class StatusRow:
     reused: int  # segments taken from translation memory (machine or human)
     translated: int  # segments translated by the engine
     provenance_signature: str  # "" until translated
+    reused_human: int = 0  # of ``reused``: editors' corrections
+    reused_engine: int = 0  # of ``reused``: machine translations from memory
+    flagged: int = 0  # segments with a quality flag (whatever their origin)
 
     def to_dict(self) -> dict[str, object]:
         """The JSON shape of `warta status --format json` and GET /api/v1/status."""
@@ -54,6 +57,9 @@ class StatusRow:
             "status": self.status.value,
             "reason": self.reason,
             "segments_reused": self.reused,
+            "segments_reused_human": self.reused_human,
+            "segments_reused_engine": self.reused_engine,
             "segments_translated": self.translated,
+            "segments_flagged": self.flagged,
             "provenance": self.provenance_signature,
         }

@@ -24,6 +24,7 @@ from warta.domain import (
     MemoryEntry,
     RegisteredModel,
     Revision,
+    SegmentTranslation,
     Site,
 )
 from warta.errors import ConflictError, FieldError, LeaseLostError
@@ -31,6 +32,7 @@ from warta.languages import SOURCE_LANG, Lang
 from warta.store import articles, catalog, editions, jobs, listing, mapping, versions
 from warta.store import memory as tm
 from warta.store.clock import Clock, utcnow
+from warta.store.history import EditionHistory
 from warta.store.listing import CategoryCount
 from warta.store.records import Finished, SaveResult, StatusRow
 from warta.store.session import transaction, writer
@@ -151,13 +153,21 @@ class Store:
         with self._read() as session:
             return editions.list_for(session, revision_id)
 
-    def save_edition(self, edition: Edition) -> None:
-        """Insert or replace the edition of (revision, language), replacing all its segments.
+    def save_edition(self, edition: Edition, *, actor: str = "worker", note: str = "") -> Edition:
+        """Store an engine result for (revision, language); editors' corrections are kept.
 
-        ``edition.updated_at`` is not read: the store stamps the time it saves the edition.
+        HUMAN segments whose Indonesian sentence is unchanged survive (see
+        :func:`warta.store.editions.save`); the edition's version goes up and the change is
+        written to its history by ``actor``. ``edition.updated_at`` and ``version`` are not read:
+        the store stamps them. Returns the edition as stored.
         """
         with self._write() as session:
-            editions.save(session, edition, now=self._clock())
+            return editions.save(session, edition, now=self._clock(), actor=actor, note=note)
+
+    @property
+    def history(self) -> EditionHistory:
+        """Corrections, rollbacks and history of editions, on this store's database and clock."""
+        return EditionHistory(self._engine, clock=self._clock)
 
     def mark_editions(
         self, *, revision_id: int, langs: Sequence[Lang], status: EditionStatus, reason: str
@@ -177,11 +187,25 @@ class Store:
     def lookup_memory(
         self, *, site_id: int, source: Lang, target: Lang, sources: Sequence[str]
     ) -> dict[str, MemoryEntry]:
-        """Exact matches for ``sources`` (sentence html -> entry); HUMAN beats ENGINE."""
+        """Exact matches for ``sources`` (sentence html -> entry); HUMAN beats ENGINE.
+
+        An ENGINE entry comes with the keys it was made under and its flags: the caller decides
+        whether it still stands (:func:`warta.pipeline.reusable`).
+        """
         with self._read() as session:
             return tm.lookup(
                 session, site_id=site_id, source=source, target=target, sources=sources
             )
+
+    def corrections_before(
+        self, revision_ids: Sequence[int], *, lang: Lang
+    ) -> dict[int, tuple[SegmentTranslation, ...]]:
+        """Revision id -> every segment of the ``lang`` edition of the article's previous
+        (translated) revision, for the revisions whose previous edition holds an editor's
+        correction (HUMAN segments, or suggestions from them not yet acted on); the others are
+        left out. Read for a worker's batch, to carry corrections onto edited sentences."""
+        with self._read() as session:
+            return tm.corrections_before(session, revision_ids=revision_ids, lang=lang)
 
     def remember(
         self, *, site_id: int, source: Lang, target: Lang, entries: Sequence[MemoryEntry]
@@ -287,7 +311,7 @@ class Store:
                         hint="pass the site of the job's article",
                         job_id=item.job_id,
                     )
-                editions.save(session, edition, now=now, revision_checked=True)
+                editions.save(session, edition, now=now, revision_checked=True, actor="worker")
                 tm.remember(
                     session,
                     site_id=item.site_id,

@@ -13,6 +13,11 @@ different token is a cache miss. Two cheap aggregate reads make them:
   so a worker finishing one edition invalidates that article's pages and the lists, not every
   article page of the site.
 
+Both also cover what decides whether an edition is *published* (:mod:`warta.publishing`): the
+site's publishing policies (:func:`policy_version`) and editors' decisions on the editions
+(approved or rejected, the content they cover), so approving an edition or changing a policy
+re-renders the pages at once.
+
 Row-level functions taking a Session; :class:`~warta.store.repository.Store` draws the
 transactions (``Store.site_version`` and friends).
 """
@@ -22,11 +27,18 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from warta.store.tables import ArticleRow, EditionRow, RevisionRow
+from warta.store.tables import (
+    ArticleRow,
+    EditionApprovalRow,
+    EditionRow,
+    PublishingPolicyRow,
+    RevisionRow,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +72,37 @@ def catalogue_version(session: Session, site_id: int) -> Version:
     return Version(_digest("catalogue", site_id, count, newest, categories), newest)
 
 
+def policy_version(session: Session, site_id: int) -> Version:
+    """The site's publishing policies, as stored (few rows: one per target language at most)."""
+    rows = session.execute(
+        select(PublishingPolicyRow.lang, PublishingPolicyRow.policy, PublishingPolicyRow.updated_at)
+        .where(PublishingPolicyRow.site_id == site_id)
+        .order_by(PublishingPolicyRow.lang)
+    ).all()
+    newest = max((row[2] for row in rows), default=None)
+    return Version(_digest("policies", site_id, [tuple(r) for r in rows]), newest)
+
+
+def _decisions_of_site(session: Session, site_id: int) -> list[tuple[Any, ...]]:
+    """Editors' decisions on the site's editions: count and newest per decision."""
+    return [
+        tuple(row)
+        for row in session.execute(
+            select(
+                EditionApprovalRow.decision,
+                func.count(EditionApprovalRow.id),
+                func.max(EditionApprovalRow.approved_at),
+                func.max(EditionApprovalRow.id),
+            )
+            .join(RevisionRow, RevisionRow.id == EditionApprovalRow.revision_id)
+            .join(ArticleRow, ArticleRow.id == RevisionRow.article_id)
+            .where(ArticleRow.site_id == site_id)
+            .group_by(EditionApprovalRow.decision)
+            .order_by(EditionApprovalRow.decision)
+        )
+    ]
+
+
 def site_version(session: Session, site_id: int) -> Version:
     """Everything a list of the site's articles shows: articles and all their editions."""
     editions = session.execute(
@@ -74,8 +117,13 @@ def site_version(session: Session, site_id: int) -> Version:
     ).one()
     catalogue = catalogue_version(session, site_id)
     stamps = [s for s in (catalogue.last_modified, editions[1]) if s is not None]
+    decided = _decisions_of_site(session, site_id)
+    policies = policy_version(session, site_id)
+    stamps += [s for row in decided for s in (row[2],) if isinstance(s, datetime)]
+    stamps += [policies.last_modified] if policies.last_modified is not None else []
     return Version(
-        _digest("site", catalogue.token, tuple(editions)), max(stamps) if stamps else None
+        _digest("site", catalogue.token, tuple(editions), decided, policies.token),
+        max(stamps) if stamps else None,
     )
 
 
@@ -102,5 +150,27 @@ def article_version(session: Session, article_id: int) -> Version | None:
     ).all()
     if not rows:
         return None
+    decisions = session.execute(
+        select(
+            EditionApprovalRow.lang,
+            EditionApprovalRow.decision,
+            EditionApprovalRow.content_hash,
+            EditionApprovalRow.approved_at,
+        )
+        .where(EditionApprovalRow.revision_id == rows[0][3])
+        .order_by(EditionApprovalRow.lang)
+    ).all()
+    policies = policy_version(session, rows[0][0])
     stamps = [s for row in rows for s in (row[1], row[6]) if s is not None]
-    return Version(_digest("article", article_id, [tuple(r) for r in rows]), max(stamps))
+    stamps += [row[3] for row in decisions]
+    stamps += [policies.last_modified] if policies.last_modified is not None else []
+    return Version(
+        _digest(
+            "article",
+            article_id,
+            [tuple(r) for r in rows],
+            [tuple(d) for d in decisions],
+            policies.token,
+        ),
+        max(stamps),
+    )

@@ -22,9 +22,9 @@ letter codes ("XX1") invite transliteration into zh/ja/ar. What a model still do
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
-from warta.domain import Glossary
+from warta.domain import Glossary, GlossaryTerm
 from warta.languages import Lang
 from warta.text.numbers import NUMBER, localise
 from warta.text.records import ItemKind, Protected
@@ -95,6 +95,20 @@ def _terms(
     text: str, *, glossary: Glossary, target: Lang
 ) -> Iterable[tuple[int, int, ItemKind, str]]:
     """Glossary terms, longest first, whole words only."""
+    for start, end, _, rendering in term_matches(text, glossary=glossary, target=target):
+        yield start, end, ItemKind.TERM, rendering
+
+
+def term_matches(
+    text: str, *, glossary: Glossary, target: Lang
+) -> Iterator[tuple[int, int, GlossaryTerm, str]]:
+    """Every match of a glossary term that applies to ``target``, in the order :func:`find_items`
+    offers them (longest term first, whole words only), with the term and its rendering.
+
+    A term applies when it is kept verbatim (``do_not_translate``) or has a rendering for
+    ``target``; the others are left to the model. :func:`find_items` keeps the first match of a
+    span that no earlier item overlaps.
+    """
     for term in sorted(glossary.terms, key=lambda t: len(t.source), reverse=True):
         if not term.source.strip():
             continue
@@ -104,4 +118,4 @@ def _terms(
         flags = 0 if term.case_sensitive else re.IGNORECASE
         pattern = re.compile(rf"(?<!\w){re.escape(term.source)}(?!\w)", flags)
         for match in pattern.finditer(text):
-            yield match.start(), match.end(), ItemKind.TERM, rendering or match[0]
+            yield match.start(), match.end(), term, rendering or match[0]

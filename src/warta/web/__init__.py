@@ -7,8 +7,9 @@ Modules, one job each:
 * :mod:`~warta.web.locales`: codes, direction, names, dates and numbers per language (Babel)
 * :mod:`~warta.web.i18n`: gettext catalogues (``locale/<lang>/LC_MESSAGES/messages.po``),
   written by people and compiled in memory at start
-* :mod:`~warta.web.views`: what a page shows; only ``translated``/``needs_review`` editions are
-  translations, anything else shows the Indonesian original with a notice
+* :mod:`~warta.web.views`: what a page shows; only *published* editions (the site's publishing
+  policy and editors' decisions, :mod:`warta.publishing`) are translations, anything else
+  (pending, failed, held) shows the Indonesian original with a notice
 * :mod:`~warta.web.marking`: doubtful sentences marked for readers
 * :mod:`~warta.web.pages`, :mod:`~warta.web.publishing`: rendering pages, feeds, sitemaps
 * :mod:`~warta.web.seo`, :mod:`~warta.web.feeds`, :mod:`~warta.web.sitemap`: hreflang,

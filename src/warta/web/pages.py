@@ -172,6 +172,31 @@ def base_context(
     return context
 
 
+def no_model_installed(req: PageRequest) -> bool:
+    """No translation model is registered for the page's language: why its editions wait."""
+    if req.lang is SOURCE_LANG:
+        return False
+    return all(model.target is not req.lang for model in req.state.services.store.list_models())
+
+
+def made_by_test_model(view: ArticleView) -> bool:
+    """The translation shown was made by a model with random weights (see its provenance)."""
+    edition = view.edition if view.is_translation else None
+    return (
+        edition is not None and edition.provenance is not None and edition.provenance.random_weights
+    )
+
+
+def _list_notices(req: PageRequest, teasers: Sequence[Teaser]) -> dict[str, Any]:
+    """A list page's disclaimer only if something on it is translated; why the rest waits."""
+    translated = any(not t.is_original_fallback for t in teasers)
+    waiting = req.lang is not SOURCE_LANG and any(t.is_original_fallback for t in teasers)
+    notices: dict[str, Any] = {"no_model": waiting and no_model_installed(req)}
+    if not translated:
+        notices["disclaimer_href"] = None
+    return notices
+
+
 def render(req: PageRequest, template: str, context: Mapping[str, Any]) -> bytes:
     return req.state.templates.get_template(template).render(context).encode("utf-8")
 
@@ -206,6 +231,7 @@ def front_page(req: PageRequest) -> bytes:
         sections=sections,
         **_listing_context(req, paths),
     )
+    context.update(_list_notices(req, [*latest, *(t for _, ts in sections for t in ts)]))
     context["og"] = seo.open_graph(
         facts=None,
         title=req.site_name,
@@ -256,6 +282,7 @@ def category_page(req: PageRequest, *, category: Category, page: int) -> bytes |
         ),
         **_listing_context(req, paths),
     )
+    context.update(_list_notices(req, teasers[:CATEGORY_PAGE_SIZE]))
     return render(req, "category.html", context)
 
 
@@ -318,7 +345,10 @@ def article_page(req: PageRequest, view: ArticleView) -> bytes:
         original_href=view.path(SOURCE_LANG),
         doubt_title=req.t.gettext(DOUBT_TITLE),
     )
-    context["robots"] = "noindex, follow" if view.is_pending else None
+    test_model = made_by_test_model(view)
+    context["test_model"] = test_model
+    context["no_model"] = view.is_pending and no_model_installed(req)
+    context["robots"] = "noindex, follow" if view.is_pending or test_model else None
     context["disclaimer_href"] = view.path(SOURCE_LANG) if view.is_translation else None
     context["jsonld"] = seo.json_ld(seo.news_article(facts))
     context["og"] = seo.open_graph(

@@ -1,6 +1,8 @@
 """Feeds and sitemaps of a site, from the store: which articles, in which languages, at which URLs.
 
-Only published editions appear (see :mod:`warta.web.views`); the XML itself is built by
+Only published editions appear (:mod:`warta.publishing` decides, per the site's policy and the
+editors' decisions; :mod:`warta.web.views` reads them in batches): a held edition is absent from
+sitemaps, the news sitemap and feeds exactly like a pending one. The XML itself is built by
 :mod:`warta.web.feeds` and :mod:`warta.web.sitemap`.
 """
 

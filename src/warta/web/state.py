@@ -17,6 +17,7 @@ from warta.domain import Site
 from warta.errors import NotFoundError
 from warta.languages import Lang
 from warta.services import Services
+from warta.store.policies import PolicyStore
 from warta.web.cache import PageCache
 from warta.web.i18n import Translator, load_catalogues
 from warta.web.views import Reader
@@ -98,7 +99,11 @@ class WebState:
             translators=load_catalogues(),
             cache=PageCache(),
             sites=SiteResolver(services=services),
-            reader=Reader(store=services.store, mark_doubtful=settings.mark_doubtful_segments),
+            reader=Reader(
+                store=services.store,
+                policies=PolicyStore(services.db),
+                mark_doubtful=settings.mark_doubtful_segments,
+            ),
             css_version=static_version(),
             cache_seconds=settings.page_cache_seconds,
             public_urls=dict(settings.public_urls),

@@ -1,10 +1,16 @@
 """What a page shows, read from the store: articles in a language, or their Indonesian original.
 
-The rule the whole site follows: **only an edition whose status is ``translated`` or
-``needs_review`` (and that has content) is a translation.** Anything else (pending, failed, never
-requested) is shown as the Indonesian original, marked with ``lang="id"``, under a notice; such a
-page is not advertised as a translation anywhere (no hreflang alternate, no sitemap or feed entry,
-its canonical URL is the Indonesian page).
+The rule the whole site follows: **only a published edition is a translation**, published as
+:func:`warta.publishing.publication` decides it from the site's policy for the language (``auto``:
+translated or needs_review with content; ``clean``: no flagged sentence; ``approval``: approved as
+it is) and the editors' decisions (a rejected edition is held). Anything else (pending, failed,
+never requested, held) is shown as the Indonesian original, marked with ``lang="id"``, under a
+notice; such a page is not advertised as a translation anywhere (no hreflang alternate, no sitemap
+or feed entry, its canonical URL is the Indonesian page).
+
+The editions a view or list holds are the *published* ones only, read in batches: a list of
+articles costs a fixed number of queries (:meth:`warta.store.policies.PolicyStore.current`),
+whatever its length.
 
 HTML from the store (revision and edition bodies, sanitised by nh3 when they were stored) is the
 only HTML marked safe, here; everything else is escaped by the templates.
@@ -18,22 +24,32 @@ from datetime import datetime
 
 from markupsafe import Markup
 
-from warta.domain import Article, Edition, EditionContent, EditionStatus, Revision, Site
+from warta.domain import Article, Edition, EditionContent, Revision, Site
 from warta.errors import NotFoundError
 from warta.languages import SOURCE_LANG, Lang
+from warta.publishing import TRANSLATED_STATUSES, Publication
+from warta.store.policies import CurrentEditions, PolicyStore
 from warta.store.repository import CategoryCount, Store
 from warta.text import plain_text
 from warta.web.locales import SITE_LANGS
 from warta.web.marking import mark_doubtful
 from warta.web.urls import article_path, article_slug
 
-PUBLISHED_STATUSES = frozenset({EditionStatus.TRANSLATED, EditionStatus.NEEDS_REVIEW})
+PUBLISHED_STATUSES = TRANSLATED_STATUSES  # the statuses a published edition can have
 SUMMARY_CHARS = 220
 
 
-def published_content(edition: Edition | None) -> EditionContent | None:
-    """The edition's content if it may be shown as a translation, else None."""
+def published_content(
+    edition: Edition | None, publication: Publication | None = None
+) -> EditionContent | None:
+    """The edition's content if it may be shown as a translation, else None.
+
+    ``publication``: the rule's answer for the edition (:mod:`warta.publishing`); without it the
+    edition must come from a view's or list's published editions (the Reader only keeps those).
+    """
     if edition is None or edition.status not in PUBLISHED_STATUSES:
+        return None
+    if publication is not None and not publication.published:
         return None
     return edition.content
 
@@ -49,6 +65,7 @@ class Teaser:
     path: str
     category: str | None
     when: datetime
+    test_model: bool = False  # made by a model with random weights (see its provenance)
 
     @property
     def is_original_fallback(self) -> bool:
@@ -60,7 +77,7 @@ class ArticleView:
     article: Article
     revision: Revision
     lang: Lang
-    editions: Mapping[Lang, Edition]
+    editions: Mapping[Lang, Edition]  # the *published* editions only (with segments)
     content_lang: Lang  # the language of title, lead and body: ``lang``, or Indonesian
     title: str
     lead: str
@@ -123,8 +140,9 @@ def summarize(lead: str, body_html: str, *, limit: int = SUMMARY_CHARS) -> str:
 class Reader:
     """Builds the pages' content from the store (one per app; stateless between requests)."""
 
-    def __init__(self, *, store: Store, mark_doubtful: bool) -> None:
+    def __init__(self, *, store: Store, policies: PolicyStore, mark_doubtful: bool) -> None:
         self._store = store
+        self._policies = policies
         self._mark_doubtful = mark_doubtful
 
     def article(self, *, site: Site, article_id: int, lang: Lang, doubt_title: str) -> ArticleView:
@@ -137,7 +155,9 @@ class Reader:
                 article_id=article_id,
             )
         revision = self._store.get_current_revision(article.id)
-        editions = {e.lang: e for e in self._store.list_editions(revision.id)}
+        found = self._store.list_editions(revision.id)
+        judged = self._policies.publications(site_id=site.id, editions=found, with_segments=True)
+        editions = {e.lang: e for e in found if judged[(e.revision_id, e.lang)].published}
         slugs = {
             code: article_slug(
                 code,
@@ -174,11 +194,21 @@ class Reader:
             slugs=slugs,
         )
 
-    def teaser(self, article: Article, *, lang: Lang) -> Teaser:
-        revision = self._store.get_current_revision(article.id)
+    def _current(
+        self, site: Site, articles: list[Article], *, langs: tuple[Lang, ...] | None
+    ) -> dict[int, CurrentEditions]:
+        return self._policies.current(
+            site_id=site.id, article_ids=[a.id for a in articles], langs=langs
+        )
+
+    def teaser(self, article: Article, *, lang: Lang, current: CurrentEditions) -> Teaser:
+        revision = current.revision
         content = None
+        provenance = None
         if lang is not SOURCE_LANG:
-            content = published_content(self._store.get_edition(revision_id=revision.id, lang=lang))
+            edition = current.published.get(lang)
+            content = published_content(edition)
+            provenance = edition.provenance if content is not None and edition else None
         if content is None:
             title, lead, body, shown = (
                 revision.title,
@@ -197,11 +227,19 @@ class Reader:
             path=article_path(lang, article.id, slug),
             category=article.category,
             when=article.published_at or article.created_at,
+            test_model=provenance is not None and provenance.random_weights,
         )
+
+    def _teasers(self, site: Site, articles: list[Article], *, lang: Lang) -> list[Teaser]:
+        langs = () if lang is SOURCE_LANG else (lang,)
+        current = self._current(site, articles, langs=langs)
+        return [
+            self.teaser(a, lang=lang, current=current[a.id]) for a in articles if a.id in current
+        ]
 
     def latest(self, site: Site, *, lang: Lang, limit: int, offset: int = 0) -> list[Teaser]:
         articles = self._store.list_articles(site_id=site.id, limit=limit, offset=offset)
-        return [self.teaser(a, lang=lang) for a in articles]
+        return self._teasers(site, articles, lang=lang)
 
     def in_category(
         self, site: Site, *, category: str, lang: Lang, limit: int, offset: int = 0
@@ -209,22 +247,25 @@ class Reader:
         articles = self._store.articles_in_category(
             site_id=site.id, category=category, limit=limit, offset=offset
         )
-        return [self.teaser(a, lang=lang) for a in articles]
+        return self._teasers(site, articles, lang=lang)
 
     def categories(self, site: Site) -> list[CategoryCount]:
         return self._store.categories(site.id)
 
     def feed_items(self, site: Site, *, lang: Lang, limit: int, scan: int) -> list[Published]:
         """The newest ``limit`` articles published in ``lang``, among the newest ``scan``."""
+        articles = self._store.list_articles(site_id=site.id, limit=scan)
+        langs = () if lang is SOURCE_LANG else (lang,)
+        current = self._current(site, articles, langs=langs)
         items: list[Published] = []
-        for article in self._store.list_articles(site_id=site.id, limit=scan):
-            revision = self._store.get_current_revision(article.id)
-            edition = None
-            if lang is not SOURCE_LANG:
-                edition = self._store.get_edition(revision_id=revision.id, lang=lang)
-                if published_content(edition) is None:
-                    continue
-            items.append(Published(article, revision, {lang: edition} if edition else {}))
+        for article in articles:
+            found = current.get(article.id)
+            if found is None:
+                continue
+            published = found.published
+            if lang is not SOURCE_LANG and lang not in published:
+                continue
+            items.append(Published(article, found.revision, published))
             if len(items) >= limit:
                 break
         return items
@@ -233,18 +274,17 @@ class Reader:
         self, site: Site, *, limit: int, since: datetime | None = None
     ) -> list[Published]:
         """The newest ``limit`` articles (newer than ``since``) with their published editions."""
-        items: list[Published] = []
+        articles: list[Article] = []
         for article in self._store.list_articles(site_id=site.id, limit=limit):
             if since is not None and (article.published_at or article.created_at) < since:
                 break
-            revision = self._store.get_current_revision(article.id)
-            editions = {
-                e.lang: e
-                for e in self._store.list_editions(revision.id)
-                if published_content(e) is not None
-            }
-            items.append(Published(article, revision, editions))
-        return items
+            articles.append(article)
+        current = self._current(site, articles, langs=None)
+        return [
+            Published(article, current[article.id].revision, current[article.id].published)
+            for article in articles
+            if article.id in current
+        ]
 
 
 @dataclass(frozen=True, slots=True)

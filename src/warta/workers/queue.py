@@ -26,8 +26,11 @@ from warta.store.session import transaction, writer
 
 
 class JobQueue(Protocol):
-    def enqueue(self, *, revision_id: int, lang: Lang) -> Job:
-        """Queue a translation; returns the active (queued or running) job if there is one."""
+    def enqueue(self, *, revision_id: int, lang: Lang, fresh: bool = False) -> Job:
+        """Queue a translation; returns the active (queued or running) job if there is one.
+
+        ``fresh``: sent back by an editor, the job reuses no ENGINE memory (HUMAN still).
+        """
         ...
 
     def claim(
@@ -70,9 +73,11 @@ class SqlJobQueue:
         self._clock = clock
         self.max_attempts = max_attempts
 
-    def enqueue(self, *, revision_id: int, lang: Lang) -> Job:
+    def enqueue(self, *, revision_id: int, lang: Lang, fresh: bool = False) -> Job:
         with transaction(self._writer) as session:
-            row = jobs.enqueue(session, revision_id=revision_id, lang=lang, now=self._clock())
+            row = jobs.enqueue(
+                session, revision_id=revision_id, lang=lang, now=self._clock(), fresh=fresh
+            )
             return mapping.job(row)
 
     def claim(

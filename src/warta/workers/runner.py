@@ -58,6 +58,7 @@ class RunSummary:
     lost_leases: int = 0
     segments_translated: int = 0
     segments_reused: int = 0
+    segments_flagged: int = 0  # segments of recorded editions with a quality flag
     batches: int = 0  # batches claimed
 
     @property
@@ -178,7 +179,7 @@ class Worker:
         summary: RunSummary,
     ) -> _Batch:
         # Reads for the whole batch in a few queries: revisions with their sites, one glossary
-        # per site, one memory lookup per site.
+        # per site, one memory lookup per site, the corrections of the revisions before.
         found = self._store.revisions_to_translate([job.revision_id for job in jobs])
         documents: dict[int, SourceDocument] = {}
         sites: dict[int, int] = {}  # job id -> site id
@@ -206,12 +207,17 @@ class Worker:
             )
             for site_id, wanted in sources.items()
         }
+        earlier = self._store.corrections_before(
+            [job.revision_id for job in jobs if job.id in documents], lang=lang
+        )
         items = [
             WorkItem(
                 key=job,
                 document=documents[job.id],
                 memory=memories[sites[job.id]],
                 glossary=glossaries[sites[job.id]],
+                fresh=job.fresh,
+                earlier=earlier.get(job.revision_id, ()),
             )
             for job in jobs
             if job.id in documents
@@ -291,6 +297,7 @@ class Worker:
                 summary.translated += 1
             summary.segments_translated += edition.translated_segments
             summary.segments_reused += edition.reused_segments
+            summary.segments_flagged += sum(1 for s in edition.segments if s.flags)
 
     def _fail(self, job: Job, error: str, *, retry: bool, summary: RunSummary) -> None:
         retry = retry and job.attempts < self._max_attempts
