@@ -6,7 +6,12 @@ from datetime import UTC, datetime
 
 import sqlalchemy
 
-from warta.store.session import current_revision, downgrade_database, upgrade_database
+from warta.store.session import (
+    current_revision,
+    downgrade_database,
+    head_revision,
+    upgrade_database,
+)
 
 NEWSROOM_TABLES = {"edition_versions", "audit_log", "publishing_policies"}
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
@@ -77,7 +82,7 @@ def test_0003_gives_existing_rows_their_defaults_and_downgrades_cleanly(
 
     upgrade_database(engine)
 
-    assert current_revision(engine) == "0003"
+    assert current_revision(engine) == head_revision()
     with engine.connect() as conn:
         segment = conn.execute(
             sqlalchemy.text("SELECT version, edited_by, target_html FROM edition_segments")
