@@ -45,7 +45,9 @@ def trusted(fragment: str) -> Markup:
 def when(t: Translator, moment: datetime | None) -> str:
     if moment is None:
         return ""
-    return LOCALES[t.lang].format_datetime(moment)
+    locale = LOCALES[t.lang]
+    # Jakarta time, said as such: an editor elsewhere must not misread it as their own.
+    return f"{locale.format_datetime(moment)} ({locale.format_zone(moment)})"
 
 
 @dataclass(frozen=True, slots=True)
