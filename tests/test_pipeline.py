@@ -126,9 +126,45 @@ def test_articles_of_one_language_share_one_engine_call(article_document):
     outcomes = translate_items(items, engine=engine, target=Lang.JA)
 
     assert len(engine.calls) == 1
-    translatable = sum(1 for s in document.segments if s.translate)
-    assert len(engine.calls[0][2]) == 3 * translatable
+    alone = FakeEngine()
+    (single,) = translate_items(items[:1], engine=alone, target=Lang.JA)
+    # the same article three times: each distinct sentence is sent once
+    assert engine.calls[0][2] == alone.calls[0][2]
     assert [o.key for o in outcomes] == [0, 1, 2]
+    assert all(o.content == single.content for o in outcomes)
+
+
+REPEATED = (
+    "<p>Harga beras naik di pasar Jakarta. Pedagang mengeluh sepi pembeli. "
+    "Harga beras naik di pasar Jakarta.</p><p>Harga beras naik di pasar Jakarta.</p>"
+    "<p>Harga beras naik di pasar Jakarta.</p>"
+)
+
+
+@pytest.mark.parametrize("context_sentences", [0, 1])
+def test_a_repeated_sentence_is_translated_once_and_every_copy_gets_its_translation(
+    context_sentences: int,
+):
+    from warta.engines.base import Decoding
+
+    document = document_for(title="Harga beras", lead="", body_html=REPEATED)
+    engine = FakeEngine(decoding=Decoding(context_sentences=context_sentences))
+    item = WorkItem(key="a", document=document, memory={}, glossary=Glossary.empty())
+
+    (outcome,) = translate_items([item], engine=engine, target=Lang.EN)
+
+    (call,) = engine.calls
+    repeated = "Harga beras naik di pasar Jakarta."
+    # without context: once; with context, once per distinct sentence before it (the title,
+    # the other sentence, itself)
+    assert call[2].count(repeated) == (1 if context_sentences == 0 else 3)
+    assert len(call[2]) == (3 if context_sentences == 0 else 5)
+    copies = [s for s in outcome.segments if s.source_html == repeated]
+    assert len(copies) == 4
+    echo = FakeEngine().translate([repeated], source=Lang.ID, target=Lang.EN)[0].text
+    assert {s.target_html for s in copies} == {echo}
+    assert outcome.content.body_html.count(echo) == 4
+    assert len(outcome.new_memory) == 6  # every segment still remembered, as before
 
 
 def test_dateline_is_copied_verbatim_not_translated(article_document):

@@ -17,9 +17,11 @@ from warta.commands import (
     articles,
     bench,
     celery,
+    engines,
     glossary,
     integrations,
     models,
+    publish,
     quality,
     serve,
     sites,
@@ -63,12 +65,14 @@ for _module in (
     articles,
     models,
     serve,
+    publish,
     sites,
     glossary,
     celery,
     quality,
     integrations,
     bench,
+    engines,
 ):
     for _command in _module.COMMANDS:
         cli.add_command(_command)

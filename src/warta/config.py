@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from warta.languages import TARGET_LANGS, Lang
 
@@ -60,6 +60,28 @@ class Settings(BaseSettings):
     # Input limits.
     max_article_bytes: int = Field(default=512 * 1024, ge=1024)
     min_indonesian_confidence: float = Field(default=0.5, ge=0.0, le=1.0)
+    max_segments: int = Field(
+        default=2000,
+        ge=10,
+        description="sentences (segments) one article may have (docs/SECURITY.md)",
+    )
+    max_repeated_share: float = Field(
+        default=0.5,
+        ge=0.0,
+        le=1.0,
+        description="share of an article's sentences that may repeat an earlier one (articles of "
+        "at least 20 sentences); above it the article is refused",
+    )
+    auth_failures_per_minute: int = Field(
+        default=20,
+        ge=1,
+        description="failed API-key checks one client address may make per minute before 429",
+    )
+    trusted_hosts: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(),
+        description="Host headers the site and API answer (Starlette TrustedHostMiddleware; "
+        "'*.example.org' patterns allowed); empty: every host",
+    )
 
     # Workers.
     job_lease_seconds: int = Field(default=300, ge=5)
@@ -77,6 +99,17 @@ class Settings(BaseSettings):
 
     default_site: str = "demo"
 
+    engines_file: Path | None = Field(
+        default=None,
+        description="TOML file of engines and routes (warta.engines.setup); the database's "
+        "`warta engines add` / `warta routes set` win over it for the same name or site+language",
+    )
+    engine_secrets_file: Path | None = Field(
+        default=None,
+        description="TOML or JSON file mapping engine names to API keys (read when an engine's "
+        "key_env variable is not set); keep it out of version control, mode 600",
+    )
+
     # Web site (warta.web).
     site_hosts: dict[str, str] = Field(
         default_factory=dict, description="Host header -> site slug; other hosts get default_site"
@@ -90,11 +123,39 @@ class Settings(BaseSettings):
         default=True, description="mark sentences quality estimation doubted, for readers"
     )
     page_cache_seconds: int = Field(default=60, ge=0, description="Cache-Control max-age of pages")
+    cache_check_ms: int = Field(
+        default=250,
+        ge=0,
+        description="how often at most a cache hit re-reads the store's change counter "
+        "(warta.web.fast); a page is never served stale for longer; 0: every hit asks the store",
+    )
+    stale_while_revalidate_seconds: int = Field(
+        default=30, ge=0, description="Cache-Control stale-while-revalidate of pages (CDNs)"
+    )
+    stale_if_error_seconds: int = Field(
+        default=86400, ge=0, description="Cache-Control stale-if-error of pages (CDNs)"
+    )
+    purge_url: str = Field(
+        default="",
+        description="URL POSTed a JSON {paths, tags} when editions change (CDN purge); empty: off",
+    )
+    publish_dir: Path | None = Field(
+        default=None,
+        description="folder of the static export (`warta publish`); when set, `warta serve` keeps "
+        "it up to date as editions change",
+    )
 
     @field_validator("targets", mode="before")
     @classmethod
     def _split_targets(cls, value: object) -> object:
         if isinstance(value, str):
+            return tuple(v.strip() for v in value.split(",") if v.strip())
+        return value
+
+    @field_validator("trusted_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, value: object) -> object:
+        if isinstance(value, str):  # WARTA_TRUSTED_HOSTS=news.example,*.news.example
             return tuple(v.strip() for v in value.split(",") if v.strip())
         return value
 

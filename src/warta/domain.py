@@ -162,10 +162,20 @@ class Provenance:
     glossary_version: int
     segmenter_version: str
     app_version: str
+    # Set on an edition made by more than one engine (engine "mixed": a fallback translated some
+    # of its segments): the provenance of each, whose key() is a segment's provenance_key.
+    parts: tuple[Provenance, ...] = ()
 
     @property
     def route(self) -> str:
+        if self.parts:
+            return "mixed"
         return "direct" if len(self.models) == 1 else "pivot:" + self.models[0].target.value
+
+    @property
+    def segments_by(self) -> dict[str, Provenance]:
+        """Provenance key -> the provenance of what made segments with that key."""
+        return {p.key(): p for p in self.parts} if self.parts else {self.key(): self}
 
     @property
     def random_weights(self) -> bool:
@@ -184,6 +194,8 @@ class Provenance:
             f"segmenter:{self.segmenter_version}",
             f"warta:{self.app_version}",
         ]
+        if self.parts:  # only then: single-engine signatures stay as they were
+            parts.append("parts:" + "+".join(p.key() for p in self.parts))
         return "|".join(parts)
 
     def key(self) -> str:
@@ -201,6 +213,7 @@ class Provenance:
             "segmenter_version": self.segmenter_version,
             "app_version": self.app_version,
             "signature": self.signature(),
+            **({"segments_by": {p.key(): p.to_dict() for p in self.parts}} if self.parts else {}),
         }
 
     @classmethod
@@ -211,6 +224,7 @@ class Provenance:
             raise TypeError(
                 "provenance record is malformed: models must be a list, decoding a dict"
             )
+        by = data.get("segments_by")
         return cls(
             engine=str(data["engine"]),
             models=tuple(
@@ -229,6 +243,7 @@ class Provenance:
             glossary_version=int(str(data["glossary_version"])),
             segmenter_version=str(data["segmenter_version"]),
             app_version=str(data["app_version"]),
+            parts=tuple(cls.from_dict(p) for p in by.values()) if isinstance(by, dict) else (),
         )
 
 

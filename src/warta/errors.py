@@ -25,7 +25,11 @@ The HTTP mapping lives in exactly one place (:mod:`warta.api.errors`); the CLI m
     │   ├── ModelNotFoundError
     │   ├── UnsupportedLanguagePairError
     │   ├── ModelDownloadError
-    │   └── ModelConversionError
+    │   ├── ModelConversionError
+    │   ├── EngineAuthError              a remote engine refused its key (401/403): disabled
+    │   ├── EngineRateLimitError         429 (retry_after): retried, then the fallback
+    │   ├── EngineUnavailableError       5xx, timeout, connection refused: retried, then fallback
+    │   └── EngineResponseError          malformed or misaligned answer: handed to the fallback
     ├── StoreError
     │   ├── NotFoundError
     │   └── ConflictError
@@ -150,6 +154,45 @@ class ModelDownloadError(EngineError):
 
 class ModelConversionError(EngineError):
     code = "model_conversion_failed"
+
+
+class EngineAuthError(EngineError):
+    """A remote engine refused its key (HTTP 401/403) or has none: permanent, the engine is
+    disabled and reported, never retried. ``context["engine"]`` names it; never the key."""
+
+    code = "engine_auth_failed"
+    default_hint = (
+        "set a valid key in the environment variable named by the engine's key_env (or in the "
+        "secrets file), then `warta engines enable NAME`"
+    )
+
+
+class EngineRateLimitError(EngineError):
+    """The remote engine answered 429; ``retry_after``: the seconds it asked to wait (or None)."""
+
+    code = "engine_rate_limited"
+    default_hint = "wait, lower the engine's concurrency or raise its quota; the fallback runs"
+
+    def __init__(
+        self, message: str, *, retry_after: float | None = None, hint: str = "", **context: Any
+    ) -> None:
+        super().__init__(message, hint=hint, retry_after=retry_after, **context)
+        self.retry_after = retry_after
+
+
+class EngineUnavailableError(EngineError):
+    """Transient: a 5xx answer, a timeout or a connection error (after the client's retries)."""
+
+    code = "engine_unavailable"
+    default_hint = "check that the engine's server is up and reachable; the fallback runs"
+
+
+class EngineResponseError(EngineError):
+    """The engine answered, but not usably: malformed, misaligned, segments or placeholders
+    dropped. Handed to the fallback; alignment is never guessed."""
+
+    code = "engine_bad_response"
+    default_hint = "the engine's answer could not be used; the fallback translated the segments"
 
 
 class StoreError(WartaError):

@@ -19,9 +19,11 @@ Steps per article and language::
 from __future__ import annotations
 
 import hashlib
+import inspect
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import Any, Protocol, runtime_checkable
 
 from warta import __version__
 from warta.carryover import suggestions, with_suggestion
@@ -34,7 +36,8 @@ from warta.domain import (
     SegmentOrigin,
     SegmentTranslation,
 )
-from warta.engines.base import Engine, EngineInfo, Hypothesis
+from warta.engines.base import Engine, EngineInfo, Hypothesis, SegmentGroup
+from warta.engines.router import Produced, Withheld
 from warta.ingest.sanitize import sanitize_html
 from warta.languages import SOURCE_LANG, Lang
 from warta.quality.article import summarise
@@ -50,6 +53,7 @@ from warta.text import (
     prepare,
 )
 from warta.text.glossary_key import glossary_key
+from warta.text.tags import finish_tagged, to_tagged
 
 QualityCheck = Callable[[str, Hypothesis, str, Lang], tuple[str, ...]]
 """Extra per-segment check: (source model text, hypothesis, target html, target) -> flags."""
@@ -67,6 +71,20 @@ class WorkItem:
     # The previous revision's edition in this language (all its segments), when it holds an
     # editor's correction: a corrected sentence edited since is flagged, the correction suggested.
     earlier: tuple[SegmentTranslation, ...] = ()
+    site: str | None = None  # the site's slug: routes engines per site, goes into its group
+    title: str = ""  # the revision's title (context for engines that translate articles)
+    style: str = ""  # the site's style note for engines that take one (LLMs)
+
+
+@runtime_checkable
+class SiteRouting(Protocol):
+    """An engine whose choice depends on the site (:class:`warta.engines.router.Router`)."""
+
+    def describe_for(self, *, site: str | None, source: Lang, target: Lang) -> EngineInfo: ...
+
+    def markup_for(self, *, site: str | None, target: Lang) -> str:
+        """How the site's segments travel: "tags" when an engine of its route keeps tags."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +97,9 @@ class Outcome:
     provenance: Provenance
     new_memory: tuple[MemoryEntry, ...]  # every engine translation, with its keys and flags
     quality: float  # article-level quality estimate in [0, 1]
+    # Segments no engine of the route produced: why (naming the engines); nothing to record.
+    withheld: str = ""
+    hold: bool = False  # withheld by monthly caps only: the edition waits (pending)
 
 
 def provenance_for(info: EngineInfo, *, glossary: Glossary) -> Provenance:
@@ -156,40 +177,91 @@ class PlannedBatch:
     info: EngineInfo
     items: tuple[WorkItem, ...]
     plans: tuple[_Plan, ...]
+    infos: tuple[EngineInfo, ...] = ()  # per item, where the engine routes per site
+    tagged: tuple[bool, ...] = ()  # per item: sent with tags (warta.text.tags); () = none
+
+    def info_of(self, position: int) -> EngineInfo:
+        return self.infos[position] if self.infos else self.info
 
     @property
     def model_texts(self) -> list[str]:
-        return [p.model_text for plan in self.plans for p in plan.to_translate]
+        """What the engine is sent: the model text, or it with numbered tags for the inline
+        markup where the item's engine keeps tags itself (``EngineInfo.markup``)."""
+        return [
+            to_tagged(p.prepared) if self.tagged_item(position) else p.model_text
+            for position, plan in enumerate(self.plans)
+            for p in plan.to_translate
+        ]
+
+    def tagged_item(self, position: int) -> bool:
+        return bool(self.tagged) and self.tagged[position]
 
     @property
     def contexts(self) -> list[str | None]:
         """For each model text, the sentence before it in its article (document context)."""
         return [p.context for plan in self.plans for p in plan.to_translate]
 
+    @property
+    def groups(self) -> list[SegmentGroup] | None:
+        """For each model text, its article (None when no item names a site)."""
+        if all(item.site is None for item in self.items):
+            return None
+        return [
+            SegmentGroup(
+                key=str(getattr(item.key, "revision_id", item.key)),
+                title=item.title,
+                site=item.site or "",
+                glossary=item.glossary,
+                style_note=item.style,
+            )
+            for item, plan in zip(self.items, self.plans, strict=True)
+            for _ in plan.to_translate
+        ]
+
 
 def plan_items(items: Sequence[WorkItem], *, engine: Engine, target: Lang) -> PlannedBatch:
     """Memory lookup results applied, placeholders in: what the engine must translate."""
     info = engine.describe(source=SOURCE_LANG, target=target)
-    key = engine_key(info)
+    infos: tuple[EngineInfo, ...] = ()
+    if isinstance(engine, SiteRouting):  # the memory key in force differs per site
+        infos = tuple(
+            engine.describe_for(site=item.site, source=SOURCE_LANG, target=target) for item in items
+        )
+    keys = [engine_key(i) for i in infos] if infos else [engine_key(info)] * len(items)
+    if isinstance(engine, SiteRouting):
+        tagged = tuple(engine.markup_for(site=item.site, target=target) == "tags" for item in items)
+    else:
+        tagged = (info.markup == "tags",) * len(items)
     return PlannedBatch(
         target=target,
         info=info,
         items=tuple(items),
-        plans=tuple(_plan(item, target=target, engine_key=key) for item in items),
+        plans=tuple(
+            _plan(item, target=target, engine_key=key)
+            for item, key in zip(items, keys, strict=True)
+        ),
+        infos=infos,
+        tagged=tagged if any(tagged) else (),
     )
 
 
 def run_engine(batch: PlannedBatch, *, engine: Engine) -> list[Hypothesis]:
-    """The engine call of a batch: one hypothesis per new segment, in order."""
-    texts = batch.model_texts
+    """The engine call of a batch: one hypothesis per new segment, in order (a sentence that
+    occurs more than once is sent to the engine once, see :func:`_distinct`)."""
+    groups = batch.groups
+    firsts, positions = _distinct(batch, groups=groups)
+    every = batch.model_texts  # once: a property that builds the list
+    texts = [every[i] for i in firsts]
+    extra: dict[str, Any] = {}
+    if batch.info.decoding.context_sentences:
+        contexts = batch.contexts
+        extra["contexts"] = [contexts[i] for i in firsts]
+    if groups is not None and "groups" in _parameters(engine):
+        extra["groups"] = [groups[i] for i in firsts]
     if not texts:
         hypotheses: list[Hypothesis] = []
-    elif batch.info.decoding.context_sentences:
-        hypotheses = engine.translate(
-            texts, source=SOURCE_LANG, target=batch.target, contexts=batch.contexts
-        )
-    else:  # engines written before document context need not know the argument
-        hypotheses = engine.translate(texts, source=SOURCE_LANG, target=batch.target)
+    else:  # engines written before context or groups need not know those arguments
+        hypotheses = engine.translate(texts, source=SOURCE_LANG, target=batch.target, **extra)
     if len(hypotheses) != len(texts):
         from warta.errors import EngineError
 
@@ -199,7 +271,41 @@ def run_engine(batch: PlannedBatch, *, engine: Engine) -> list[Hypothesis]:
             hint="this is a bug in the engine; report it with the model name",
             target=batch.target.value,
         )
-    return hypotheses
+    return [hypotheses[p] for p in positions]
+
+
+def _distinct(
+    batch: PlannedBatch, *, groups: Sequence[SegmentGroup] | None
+) -> tuple[list[int], list[int]]:
+    """Each distinct engine request of a batch once: a sentence repeated in an article (or, when
+    no item names a site, anywhere in the batch) is translated once, as the engine gives the same
+    input the same output. With document context the sentence before is part of the request.
+    Returns the batch positions of the first occurrences, and for every position the index of
+    its request among them."""
+    with_context = bool(batch.info.decoding.context_sentences)
+    seen: dict[tuple[str, str | None, str | None], int] = {}
+    firsts: list[int] = []
+    positions: list[int] = []
+    texts, contexts = batch.model_texts, batch.contexts
+    for i, text in enumerate(texts):
+        key = (
+            text,
+            contexts[i] if with_context else None,
+            None if groups is None else groups[i].key,
+        )
+        request = seen.get(key)
+        if request is None:
+            request = seen[key] = len(firsts)
+            firsts.append(i)
+        positions.append(request)
+    return firsts, positions
+
+
+def _parameters(engine: Engine) -> Mapping[str, object]:
+    try:
+        return inspect.signature(engine.translate).parameters
+    except (TypeError, ValueError):
+        return {}
 
 
 def complete_items(
@@ -212,15 +318,14 @@ def complete_items(
     """Restore, assess and reassemble: one :class:`Outcome` per item of ``batch``."""
     outcomes: list[Outcome] = []
     cursor = 0
-    for item, plan in zip(batch.items, batch.plans, strict=True):
+    for position, (item, plan) in enumerate(zip(batch.items, batch.plans, strict=True)):
         count = len(plan.to_translate)
         outcomes.append(
             _complete(
                 item,
                 plan,
                 hypotheses[cursor : cursor + count],
-                provenance=provenance_for(batch.info, glossary=item.glossary),
-                engine_key=engine_key(batch.info),
+                info=batch.info_of(position),
                 target=batch.target,
                 estimator=estimator,
                 checks=checks,
@@ -228,6 +333,25 @@ def complete_items(
         )
         cursor += count
     return outcomes
+
+
+def _producer(hypothesis: Hypothesis, default: EngineInfo) -> EngineInfo:
+    """What produced a hypothesis: a router says so on it (after the call); else the engine."""
+    if isinstance(hypothesis, Produced) and hypothesis.producer is not None:
+        return hypothesis.producer
+    return default
+
+
+def edition_provenance(parts: Sequence[Provenance], *, fallback: Provenance) -> Provenance:
+    """One engine's provenance, or "mixed" naming each engine's (``Provenance.parts``)."""
+    unique = list({p.key(): p for p in parts}.values())
+    if not unique:
+        return fallback
+    if len(unique) == 1:
+        return unique[0]
+    first = unique[0]
+    models = tuple(dict.fromkeys(m for p in unique for m in p.models))
+    return replace(first, engine="mixed", models=models, parts=tuple(unique))
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,13 +413,16 @@ def _complete(
     plan: _Plan,
     hypotheses: Sequence[Hypothesis],
     *,
-    provenance: Provenance,
-    engine_key: str,
+    info: EngineInfo,
     target: Lang,
     estimator: QualityEstimator | None,
     checks: Sequence[QualityCheck],
 ) -> Outcome:
     fresh = {p.index: (p, h) for p, h in zip(plan.to_translate, hypotheses, strict=True)}
+    withheld = [h for h in hypotheses if isinstance(h, Withheld)]
+    default_provenance = provenance_for(info, glossary=item.glossary)
+    made: dict[str, Provenance] = {}  # producing engine's key -> its provenance, in order
+    notes: dict[str, None] = {}  # why earlier engines were passed over (fallbacks)
     suggested = suggestions(item.earlier, item.document)
     segments: list[SegmentTranslation] = []
     new_memory: list[MemoryEntry] = []
@@ -342,11 +469,20 @@ def _complete(
                 )
         else:
             prepared, hypothesis = fresh[segment.index]
+            producer = _producer(hypothesis, info)
+            provenance = made.setdefault(
+                engine_key(producer), provenance_for(producer, glossary=item.glossary)
+            )
+            if isinstance(hypothesis, Produced) and hypothesis.fallback_note:
+                notes[hypothesis.fallback_note] = None
             if hypothesis.alternatives and estimator is not None:
                 hypothesis = _best_candidate(
                     prepared.prepared, hypothesis, estimator=estimator, glossary=item.glossary
                 )
-            done = finish(prepared.prepared, hypothesis, target=target)
+            if producer.markup == "tags":  # the engine kept the numbered tags itself
+                done = finish_tagged(prepared.prepared, hypothesis, target=target)
+            else:
+                done = finish(prepared.prepared, hypothesis, target=target)
             flags = list(done.flags)
             quality: float | None = None
             if estimator is not None:
@@ -392,7 +528,7 @@ def _complete(
                     target_html=done.html,
                     origin=SegmentOrigin.ENGINE,
                     provenance_key=provenance.key(),
-                    engine_key=engine_key,
+                    engine_key=engine_key(producer),
                     glossary_key=plan.glossary_keys.get(segment.index, ""),
                     flags=unique_flags,
                     score=hypothesis.score,
@@ -409,15 +545,24 @@ def _complete(
     else:
         status = EditionStatus.TRANSLATED
         reason = ""
+    if notes:  # a fallback translated some segments: say which engine failed, and why
+        reason = "; ".join(filter(None, [reason, *notes]))
+    if withheld:
+        hold = all(h.hold for h in withheld)
+        why = "; ".join(dict.fromkeys(h.reason for h in withheld))
+        status = EditionStatus.PENDING if hold else EditionStatus.FAILED
+        reason = f"{len(withheld)} segment(s) not translated: {why}"
     return Outcome(
         key=item.key,
         status=status,
         reason=reason,
         content=content,
         segments=tuple(segments),
-        provenance=provenance,
+        provenance=edition_provenance(list(made.values()), fallback=default_provenance),
         new_memory=tuple(new_memory),
         quality=summarise(segments).score,
+        withheld=reason if withheld else "",
+        hold=bool(withheld) and status is EditionStatus.PENDING,
     )
 
 

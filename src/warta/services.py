@@ -15,10 +15,20 @@ import sqlalchemy
 from warta.config import Settings
 from warta.domain import RegisteredModel
 from warta.engines.base import Decoding, Engine
+from warta.engines.setup import (
+    EngineConfig,
+    RouteConfig,
+    SettingsFile,
+    environment,
+    load_settings_file,
+    merge,
+    merge_routes,
+)
 from warta.ingest.validate import Validator
 from warta.languages import Lang
 from warta.newsroom import Newsroom
 from warta.quality.estimator import QualityEstimator
+from warta.store.engines import EngineStore
 from warta.store.repository import Store
 from warta.store.session import make_engine, upgrade_database
 from warta.workers.queue import SqlJobQueue
@@ -32,12 +42,19 @@ class EngineProvider:
     import it.
     """
 
-    def __init__(self, *, store: Store, settings: Settings) -> None:
+    def __init__(
+        self, *, store: Store, settings: Settings, engines: EngineStore | None = None
+    ) -> None:
         self._store = store
         self._settings = settings
+        self._engines = engines
         self._lock = threading.Lock()
         self._models: tuple[RegisteredModel, ...] | None = None
         self._engine: Engine | None = None
+        self._file: SettingsFile | None = None
+        self._routing: tuple[object, ...] = ()
+        self._router: Engine | None = None
+        self._retired: list[Engine] = []  # routers replaced after a configuration change
 
     @property
     def decoding(self) -> Decoding:
@@ -52,12 +69,72 @@ class EngineProvider:
         )
 
     def __call__(self) -> Engine:
+        """The local engine, or a :class:`~warta.engines.router.Router` over it where routes
+        are configured (database or settings file; the database wins, see
+        :mod:`warta.engines.setup`)."""
+        local = self.local()
+        configs, routes = self.configuration()
+        if not routes:
+            return local
+        with self._lock:
+            if self._router is None or (local, configs, routes) != self._routing:
+                self._close_router()
+                self._router = self._route(local, configs=configs, routes=routes)
+                self._routing = (local, configs, routes)
+            return self._router
+
+    def local(self) -> Engine:
+        """The local engine (CTranslate2 on the registered models), never routed."""
         models = tuple(self._store.list_models())
         with self._lock:
             if self._engine is None or models != self._models:
                 self._engine = self._build(models)
                 self._models = models
+                self._close_router()
             return self._engine
+
+    def close(self) -> None:
+        """Close the remote engines' connections (the local engine needs nothing)."""
+        with self._lock:
+            self._close_router()
+            retired, self._retired = self._retired, []
+        for router in retired:
+            close = getattr(router, "close", None)
+            if callable(close):
+                close()
+
+    def _close_router(self) -> None:
+        """Retire the router: a batch may still be translating with it on the engine thread,
+        so its connections are closed with the provider, not now."""
+        if self._router is not None:
+            self._retired.append(self._router)
+        self._router = None
+
+    def configuration(self) -> tuple[tuple[EngineConfig, ...], tuple[RouteConfig, ...]]:
+        """Every configured engine and route, the settings file's merged under the database's."""
+        if self._file is None:
+            self._file = load_settings_file(self._settings.engines_file)
+        stored = self._engines.engines() if self._engines is not None else []
+        routes = self._engines.routes() if self._engines is not None else []
+        return (
+            tuple(merge(database=stored, file=self._file.engines)),
+            tuple(merge_routes(database=routes, file=self._file.routes)),
+        )
+
+    def _route(
+        self, local: Engine, *, configs: Sequence[EngineConfig], routes: Sequence[RouteConfig]
+    ) -> Engine:
+        from warta.engines.build import build_remote
+        from warta.engines.router import Router
+
+        env = environment()
+        return Router(
+            default=local,
+            configs=configs,
+            routes=routes,
+            build=lambda config, on_usage: build_remote(config, on_usage=on_usage, env=env),
+            ledger=self._engines,
+        )
 
     def _build(self, models: Sequence[RegisteredModel]) -> Engine:
         from warta.engines.ctranslate2 import CTranslate2Engine
@@ -121,6 +198,7 @@ class Services:
 
     def close(self) -> None:
         if not self._closed:
+            self.engine.close()
             self.db.dispose()
             self._closed = True
 
@@ -135,7 +213,10 @@ def build_services(settings: Settings, *, migrate: bool = True) -> Services:
     store = Store(db)
     queue = SqlJobQueue(db, max_attempts=settings.job_max_attempts)
     validator = Validator(
-        max_bytes=settings.max_article_bytes, min_confidence=settings.min_indonesian_confidence
+        max_bytes=settings.max_article_bytes,
+        min_confidence=settings.min_indonesian_confidence,
+        max_segments=settings.max_segments,
+        max_repeated_share=settings.max_repeated_share,
     )
     newsroom = Newsroom(store=store, queue=queue, validator=validator, targets=settings.targets)
     return Services(
@@ -144,7 +225,7 @@ def build_services(settings: Settings, *, migrate: bool = True) -> Services:
         store=store,
         queue=queue,
         validator=validator,
-        engine=EngineProvider(store=store, settings=settings),
+        engine=EngineProvider(store=store, settings=settings, engines=EngineStore(db)),
         newsroom=newsroom,
         estimator=QualityEstimator(),
     )

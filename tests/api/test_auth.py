@@ -3,6 +3,8 @@ only, for reading and for writing."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from fastapi.testclient import TestClient
 from tests.integrations.fixtures import article_payload
@@ -104,3 +106,60 @@ def test_a_key_of_another_site_cannot_see_or_remove_our_webhooks(
     assert client.delete(path, headers=other_key).status_code == 404
     assert client.get("/api/v1/webhooks", headers=other_key).json()["items"] == []
     assert client.get(path, headers=auth).json()["active"] is True
+
+
+# --- failed authentications are limited per client address ---------------------------------
+
+
+@pytest.fixture
+def strict_client(services: Services, site: Site) -> Iterator[tuple[TestClient, str]]:
+    """An app whose addresses may fail authentication 3 times (then 3 a minute), and a key."""
+    from dataclasses import replace
+
+    from tests.integrations.fixtures import TEST_LIMITS
+
+    from warta.integrations import build_integrations
+    from warta.web.app import create_app
+
+    integrations = build_integrations(
+        services, limits=replace(TEST_LIMITS, auth_failures_per_minute=3)
+    )
+    app = create_app(services)
+    app.state.integrations = integrations
+    key = integrations.authenticator.issue(site=site.slug)[1]
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client, key
+
+
+def test_failed_key_checks_are_throttled_per_address_with_retry_after(
+    strict_client: tuple[TestClient, str],
+) -> None:
+    client, key = strict_client
+    bad = {"Authorization": "Bearer wrt_AAAAAAAA_" + "x" * 43}
+    assert [client.get("/api/v1/articles", headers=bad).status_code for _ in range(3)] == [
+        401,
+        401,
+        401,
+    ]
+    refused = client.get("/api/v1/articles", headers=bad)
+    assert refused.status_code == 429
+    assert int(refused.headers["retry-after"]) >= 1
+    assert refused.json()["error"]["code"] == "rate_limited"
+    assert "failed authentications" in refused.json()["error"]["message"]
+    # the address is refused before its key is looked at, a good key included ...
+    good = {"Authorization": f"Bearer {key}"}
+    assert client.get("/api/v1/articles", headers=good).status_code == 429
+    # ... and other addresses are not affected
+    other = TestClient(client.app, client=("203.0.113.9", 4000), raise_server_exceptions=False)
+    assert other.get("/api/v1/articles", headers=good).status_code == 200
+    assert other.get("/api/v1/articles", headers=bad).status_code == 401
+
+
+def test_successful_key_checks_do_not_count_against_the_address(
+    strict_client: tuple[TestClient, str],
+) -> None:
+    client, key = strict_client
+    good = {"Authorization": f"Bearer {key}"}
+    assert {client.get("/api/v1/articles", headers=good).status_code for _ in range(10)} == {200}
+    bad = {"Authorization": "Bearer wrt_AAAAAAAA_" + "x" * 43}
+    assert client.get("/api/v1/articles", headers=bad).status_code == 401

@@ -100,6 +100,9 @@ OPERATIONS = [
     ("POST", "/api/v1/editor/articles/{external_id}/editions/{lang}/reject"),
     ("GET", "/api/v1/editor/policies"),
     ("PUT", "/api/v1/editor/policies"),
+    ("GET", "/api/v1/editor/editors"),
+    ("POST", "/api/v1/editor/editors"),
+    ("PATCH", "/api/v1/editor/editors/{email}"),
 ]
 
 

@@ -263,7 +263,7 @@ def test_a_stale_correction_is_409_with_the_current_text_and_version(
     assert error["context"]["current_html"] == "The first editor's sentence."
     assert error["context"]["current_version"] == 2
     audit = AuditStore(integrations.services.db).entries(site_id=site.id)
-    assert [(e.action, e.after) for e in audit] == [
+    assert [(e.action, e.after) for e in audit if e.action.startswith("segment.")] == [
         ("segment.correction_refused", "A second opinion."),
         ("segment.corrected", "The first editor's sentence."),
     ]
@@ -335,6 +335,42 @@ def test_history_diff_and_rollback_of_an_edition(
     assert client.get(EDITION + "/history").json()["items"][0]["action"] == "rollback"
 
 
+def test_a_correction_or_rollback_that_publishes_a_rejected_edition_announces_it(
+    client: TestClient, editor: str, translated: None, integrations: Integrations, site: Site
+) -> None:
+    integrations.webhooks.add(
+        site_id=site.id, url="http://127.0.0.1:9/in", secret="s" * 8, events=("edition.published",)
+    )
+    csrf = _login(client)
+    headers = {"X-CSRF-Token": csrf}
+
+    def reject() -> None:
+        response = client.post(EDITION + "/reject", json={"note": "salah"}, headers=headers)
+        assert response.status_code == 200, response.text
+        assert response.json()["published"] is False
+
+    def published() -> list[bool]:
+        (hook,) = integrations.webhooks.list_for(site_id=site.id)
+        return [
+            json.loads(e.body)["data"]["edition"]["published"]
+            for e in integrations.webhooks.outbox(webhook_id=hook.id)
+            if e.event == "edition.published"
+        ]
+
+    reject()
+    assert published() == []
+    corrected = _put(client, csrf, 1, target_html="A better sentence.", version=1)
+    assert corrected.status_code == 200, corrected.text
+    assert published() == [True]  # the rejected text is gone: published again (auto)
+    assert _put(client, csrf, 1, target_html="Better still.", version=2).status_code == 200
+    assert published() == [True]  # published already: nothing new to announce
+
+    reject()
+    rolled = client.post(EDITION + "/rollback", json={"version": 1}, headers=headers)
+    assert rolled.status_code == 200, rolled.text
+    assert published() == [True, True]
+
+
 def test_send_back_queues_a_fresh_job_and_explains_the_edition(
     client: TestClient, editor: str, translated: None, services: Services, site: Site
 ) -> None:
@@ -350,6 +386,22 @@ def test_send_back_queues_a_fresh_job_and_explains_the_edition(
         "sent back for re-translation by redaksi@kabar.example: istilah salah"
     )
     assert client.post(EDITION + "/send-back", json={}).status_code == 403  # no CSRF token
+
+
+def test_sending_back_while_it_is_translated_answers_the_running_job_marked_fresh(
+    client: TestClient, editor: str, translated: None, services: Services, site: Site
+) -> None:
+    services.newsroom.retranslate(site_id=site.id, external_id="berita-0", langs=[Lang.EN])
+    (running,) = services.queue.claim(worker="w", limit=1, lease_seconds=60, lang=Lang.EN)
+    csrf = _login(client)
+
+    response = client.post(
+        EDITION + "/send-back", json={"note": "istilah salah"}, headers={"X-CSRF-Token": csrf}
+    )
+
+    assert response.status_code == 202, response.text
+    assert (response.json()["id"], response.json()["status"]) == (running.id, "running")
+    assert services.queue.get(running.id).fresh  # recording it queues the fresh job after it
 
 
 def test_another_sites_edition_history_is_404(
@@ -379,3 +431,66 @@ def _edition(services: Services, site: Site) -> Edition:
     return services.store.get_edition(
         revision_id=services.store.get_current_revision(article.id).id, lang=Lang.EN
     )
+
+
+def test_a_feed_imported_article_is_reached_corrected_and_approved_by_its_feed_id(
+    client: TestClient,
+    auth: dict[str, str],
+    editor: str,
+    services: Services,
+    integrations: Integrations,
+    site: Site,
+) -> None:
+    from html import escape
+
+    from tests.integrations.fixtures import indosum
+    from tests.integrations.servers import Document, serving
+    from tests.integrations.servers import Site as WebSite
+
+    from warta.integrations.feeds import feed_external_id
+
+    portal = WebSite()
+    row = indosum(0)
+    body = "".join(f"<p>{escape(str(p))}</p>" for p in row["paragraphs"][:4])
+    with serving(portal):
+        link = portal.url("/berita/2025/03/10/zulkifli?utm=rss&id=1")  # '/', '?', '&'
+        portal.documents["/rss.xml"] = Document(
+            (
+                '<?xml version="1.0" encoding="utf-8"?><rss version="2.0" '
+                'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>K'
+                f"</title><item><guid>{escape(link)}</guid><title>{escape(str(row['title']))}"
+                f"</title><link>{escape(link)}</link>"
+                f"<content:encoded><![CDATA[{body}]]></content:encoded></item></channel></rss>"
+            ).encode(),
+            "application/rss+xml",
+        )
+        feed = integrations.feeds.add(site=site.slug, url=portal.url("/rss.xml"))
+        with integrations.http_client(follow_redirects=True) as http:
+            report = integrations.feed_importer(http).poll(feed)
+    external_id = feed_external_id(link)
+    assert report.stored == [external_id]
+    assert external_id.startswith("feed-")
+    assert len(external_id) == len("feed-") + 16
+    article = services.store.get_article(site_id=site.id, external_id=external_id)
+    assert article.source_url == link
+    translate_queued(services, integrations)
+    integrations.policies.set_policy(
+        site_id=site.id, lang=Lang.EN, policy=PublishingPolicy.APPROVAL, actor="cli"
+    )
+
+    assert client.get(f"/api/v1/articles/{external_id}", headers=auth).status_code == 200
+    edition = f"/api/v1/editor/articles/{external_id}/editions/en"
+    csrf = _login(client)
+    corrected = client.put(
+        edition + "/segments/0",
+        json={"target_html": "Zulkifli regrets the chaos.", "version": 1},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert corrected.status_code == 200, corrected.text
+    assert corrected.json()["segments"][0]["origin"] == "human"
+    approved = client.post(edition + "/approve", headers={"X-CSRF-Token": csrf})
+    assert approved.status_code == 200, approved.text
+    assert approved.json()["published"] is True
+    view = client.get(f"/api/v1/articles/{external_id}/editions/en", headers=auth).json()
+    assert view["published"] is True
+    assert view["title"] == "Zulkifli regrets the chaos."

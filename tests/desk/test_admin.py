@@ -170,3 +170,37 @@ def test_a_csv_with_a_bad_row_is_refused_with_its_line_and_imports_nothing(
 def test_the_glossary_needs_a_login(client: TestClient, accounts: None, article: Stored) -> None:
     assert client.get("/desk/glossary/export.csv").status_code == 303
     assert client.post("/desk/glossary", data={"source": "x"}).status_code == 303
+
+
+def test_an_admin_reads_the_engines_of_each_language_on_the_settings_page(
+    client: TestClient, accounts: None, integrations: Integrations, site: Site
+) -> None:
+    from warta.engines.setup import EngineConfig, RouteConfig
+    from warta.store.engines import EngineStore
+
+    engines = EngineStore(integrations.services.db)
+    engines.add(EngineConfig(name="local-llm", kind="openai", url="http://x/v1", model="qwen"))
+    engines.disable("local-llm", reason="401 Unauthorized")
+    engines.set_route(
+        RouteConfig(lang=Lang.JA, engine="local-llm", fallback=("ctranslate2",), site=site.slug)
+    )
+    log_in(client, ADMIN)
+
+    page = client.get("/desk/settings").text
+
+    assert "Mesin penerjemah" in page
+    ja = page.split('<tr data-lang="ja">')[1].split("</tr>")[0]
+    assert ja.index("local-llm") < ja.index("ctranslate2")
+    assert "(openai, qwen)" in ja
+    assert "dinonaktifkan: 401 Unauthorized" in ja
+    assert "diatur khusus untuk situs ini" in ja
+    en = page.split('<tr data-lang="en">')[1].split("</tr>")[0]
+    assert "ctranslate2" in en
+    assert "local-llm" not in en
+
+
+def test_an_editor_does_not_see_the_engines(
+    client: TestClient, accounts: None, integrations: Integrations, site: Site
+) -> None:
+    log_in(client, EDITOR)
+    assert "Mesin penerjemah" not in client.get("/desk/settings").text

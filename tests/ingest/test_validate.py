@@ -283,3 +283,79 @@ def test_validator_reports_its_limits() -> None:
 def test_impossible_settings_are_a_config_error(max_bytes: int, confidence: float) -> None:
     with pytest.raises(ConfigError):
         Validator(max_bytes=max_bytes, min_confidence=confidence)
+
+
+# --- bounded cost: sentences and repetition --------------------------------------------------
+
+
+def _sentence_count(draft: ArticleDraft) -> int:
+    from warta.text import analyse
+
+    document = analyse(title=draft.title, lead=draft.lead, body_html=draft.body_html)
+    return sum(1 for s in document.segments if s.translate)
+
+
+def test_article_at_the_sentence_limit_passes_and_one_sentence_more_is_refused(
+    make_draft: MakeDraft, validator: Validator
+) -> None:
+    draft = validator.validate(make_draft())
+    count = _sentence_count(draft)
+    assert count > 3
+    Validator(max_bytes=512 * 1024, min_confidence=0.5, max_segments=count).validate(draft)
+    with pytest.raises(ArticleTooLargeError) as info:
+        Validator(max_bytes=512 * 1024, min_confidence=0.5, max_segments=count - 1).validate(draft)
+    assert info.value.context["unit"] == "sentences"
+    assert (info.value.context["size"], info.value.context["limit"]) == (count, count - 1)
+    assert f"has {count} sentences; at most {count - 1}" in info.value.message
+    assert "WARTA_MAX_SEGMENTS" in info.value.hint
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<p>" + "Ya.<br>" * 30_000 + "</p>",  # line breaks: segmenting them costs more than linear
+        "<p>" + "Harga beras naik. " * 20_000 + "</p>",  # 360 KB of one sentence
+        "".join(f"<p>Kalimat nomor {i} ada di sini.</p>" for i in range(5_000)),
+    ],
+)
+def test_a_body_of_far_too_many_sentences_is_refused_by_the_sentence_limit(
+    make_draft: MakeDraft, validator: Validator, body: str
+) -> None:
+    with pytest.raises(ArticleTooLargeError, match="sentences; at most 2000"):
+        validator.validate(make_draft(body_html=body))
+
+
+def test_a_body_that_is_mostly_one_repeated_sentence_is_refused_with_the_reason(
+    make_draft: MakeDraft, validator: Validator, indonesian_paragraphs: list[str]
+) -> None:
+    repeated = "<p>Harga beras naik di pasar Jakarta hari ini.</p>" * 40
+    draft = make_draft(body_html=f"<p>{indonesian_paragraphs[0]}</p>" + repeated)
+    with pytest.raises(FieldError) as info:
+        validator.validate(draft)
+    err = info.value
+    assert err.context["field"] == "body_html"
+    assert err.context["repeated"] == 39
+    assert "mostly repetition: 39 of its" in err.message
+    assert "WARTA_MAX_REPEATED_SHARE" in err.hint
+
+
+def test_some_repetition_is_accepted_and_short_articles_may_repeat_themselves(
+    make_draft: MakeDraft, validator: Validator
+) -> None:
+    short = "<p>Harga beras naik di pasar Jakarta hari ini.</p>" * 15  # under 20 sentences
+    assert validator.validate(make_draft(body_html=short)).body_html == short
+    lenient = Validator(max_bytes=512 * 1024, min_confidence=0.5, max_repeated_share=1.0)
+    many = "<p>Harga beras naik di pasar Jakarta hari ini.</p>" * 40
+    assert lenient.validate(make_draft(body_html=many)).body_html == many
+
+
+@pytest.mark.parametrize(
+    ("changes", "setting"),
+    [({"max_segments": 0}, "WARTA_MAX_SEGMENTS"), ({"max_repeated_share": 1.5}, "REPEATED")],
+)
+def test_impossible_cost_limits_are_refused_at_construction(
+    changes: dict[str, float], setting: str
+) -> None:
+    with pytest.raises(ConfigError, match="must be") as info:
+        Validator(max_bytes=1024, min_confidence=0.5, **changes)  # type: ignore[arg-type]
+    assert setting in info.value.hint

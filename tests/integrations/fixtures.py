@@ -31,6 +31,7 @@ from warta.integrations.webhooks import RetryPolicy
 from warta.languages import TARGET_LANGS, Lang
 from warta.newsroom import Newsroom
 from warta.services import EngineProvider, Services, build_services
+from warta.store.engines import EngineStore
 from warta.store.repository import Store
 from warta.web.app import create_app
 from warta.workers.queue import SqlJobQueue
@@ -39,6 +40,7 @@ from warta.workers.runner import Worker
 TEST_LIMITS = IntegrationLimits(
     requests_per_second=1000.0,  # tests of the rate limit put a limiter of their own in place
     burst=10_000,
+    auth_failures_per_minute=10_000,  # tests of this limit put a limit of their own in place
     outbound=OutboundPolicy(
         timeout_seconds=5.0, connect_timeout_seconds=2.0, allow_private_networks=True
     ),
@@ -78,7 +80,7 @@ def services(
         store=store,
         queue=queue,
         validator=shared_validator,
-        engine=EngineProvider(store=store, settings=settings),
+        engine=EngineProvider(store=store, settings=settings, engines=EngineStore(engine)),
         newsroom=Newsroom(
             store=store, queue=queue, validator=shared_validator, targets=settings.targets
         ),

@@ -14,6 +14,7 @@ from tests.integrations.servers import Document, Receiver, Site, receiving, serv
 from warta.commands._context import AppContext
 from warta.commands.integrations import COMMANDS
 from warta.config import Settings
+from warta.integrations.feeds import feed_external_id
 from warta.services import build_services
 from warta.store.session import make_engine
 
@@ -154,6 +155,8 @@ def test_feeds_add_and_poll(warta: click.Group, settings: Settings) -> None:
     engine = make_engine(settings.resolved_database_url)
     try:
         with engine.connect() as conn:
-            assert conn.exec_driver_sql("SELECT external_id FROM articles").scalar() == "kabar-1"
+            assert conn.exec_driver_sql(
+                "SELECT external_id FROM articles"
+            ).scalar() == feed_external_id("kabar-1")
     finally:
         engine.dispose()

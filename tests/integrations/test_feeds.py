@@ -15,6 +15,7 @@ from warta.domain import Site
 from warta.errors import IngestError
 from warta.ingest.markup import plain_text
 from warta.integrations import Integrations
+from warta.integrations.feeds import feed_external_id
 from warta.services import Services
 from warta.store.feeds import EntryOutcome
 
@@ -113,21 +114,21 @@ def test_rss_import_stores_new_articles_skips_duplicates_and_refuses_other_langu
         feed = integrations.feeds.add(site=site.slug, url=portal.url("/rss.xml"))
         with integrations.http_client(follow_redirects=True) as http:
             report = integrations.feed_importer(http).poll(feed)
-    assert report.stored == ["kabar-1", "kabar-2"]
+    assert report.stored == [feed_external_id("kabar-1"), feed_external_id("kabar-2")]
     assert report.duplicates == 1
     assert [guid for guid, _ in report.refused] == ["kabar-en"]
     assert "Indonesian" in report.refused[0][1] or "indonesia" in report.refused[0][1].lower()
     assert portal.served["/artikel/2"] == 1
 
     summary_only = services.store.get_current_revision(
-        services.store.get_article(site_id=site.id, external_id="kabar-2").id
+        services.store.get_article(site_id=site.id, external_id=feed_external_id("kabar-2")).id
     )
     # The full text came from the page (all six paragraphs), without its menu and footer.
     assert _paragraphs(1, 6)[-1][:40] in plain_text(summary_only.body_html)
     assert len(_paragraphs(1, 6)) > 1
     assert "Hak cipta" not in summary_only.body_html
     assert "Beranda" not in summary_only.body_html
-    article = services.store.get_article(site_id=site.id, external_id="kabar-1")
+    article = services.store.get_article(site_id=site.id, external_id=feed_external_id("kabar-1"))
     assert article.source_url == portal.url("/artikel/1")
     assert article.tags == ("nasional",)
     assert article.published_at is not None
@@ -175,10 +176,10 @@ def test_a_changed_feed_imports_only_what_is_new_or_changed(
             added = importer.poll(integrations.feeds.get(feed.id))
             _rss_feed(portal, first_body=_html(_paragraphs(0, 6)), extra=[new_item])
             changed = importer.poll(integrations.feeds.get(feed.id))
-    assert (added.stored, added.updated, added.unchanged) == (["kabar-3"], [], 4)
+    assert (added.stored, added.updated, added.unchanged) == ([feed_external_id("kabar-3")], [], 4)
     assert portal.served["/artikel/2"] == 1  # an unchanged summary-only entry is not refetched
-    assert (changed.stored, changed.updated) == ([], ["kabar-1"])
-    article = services.store.get_article(site_id=site.id, external_id="kabar-1")
+    assert (changed.stored, changed.updated) == ([], [feed_external_id("kabar-1")])
+    article = services.store.get_article(site_id=site.id, external_id=feed_external_id("kabar-1"))
     assert article.current_revision == 2
     seen = integrations.feeds.seen(feed_id=feed.id, guid="kabar-en")
     assert seen is not None
@@ -213,13 +214,13 @@ def test_atom_feed_is_imported_with_its_times_and_full_text(
         feed = integrations.feeds.add(site=site.slug, url=portal.url("/atom.xml"))
         with integrations.http_client(follow_redirects=True) as http:
             report = integrations.feed_importer(http).poll(feed)
-    assert report.stored == ["urn:kabar:4", "urn:kabar:5"]
-    four = services.store.get_article(site_id=site.id, external_id="urn:kabar:4")
+    assert report.stored == [feed_external_id("urn:kabar:4"), feed_external_id("urn:kabar:5")]
+    four = services.store.get_article(site_id=site.id, external_id=feed_external_id("urn:kabar:4"))
     assert four.published_at is not None
     assert four.published_at.isoformat().startswith("2025-03-14T00:00")
     assert (four.author, four.category) == ("Redaksi", "ekonomi")
     five = services.store.get_current_revision(
-        services.store.get_article(site_id=site.id, external_id="urn:kabar:5").id
+        services.store.get_article(site_id=site.id, external_id=feed_external_id("urn:kabar:5")).id
     )
     assert _paragraphs(5, 6)[-1][:40] in plain_text(five.body_html)
 
@@ -274,5 +275,5 @@ def test_an_entry_whose_feed_data_changed_but_not_its_text_makes_no_new_revision
             )
             again = importer.poll(integrations.feeds.get(feed.id))
     assert (again.stored, again.updated, again.unchanged) == ([], [], 4)
-    article = services.store.get_article(site_id=site.id, external_id="kabar-1")
+    article = services.store.get_article(site_id=site.id, external_id=feed_external_id("kabar-1"))
     assert article.current_revision == 1

@@ -9,7 +9,14 @@ import json
 import pytest
 from tests.dbfixtures import FakeClock, make_draft, make_edition
 
-from warta.domain import EditionStatus, EditorRole, PublishingPolicy, Site
+from warta.domain import (
+    EditionStatus,
+    EditorRole,
+    PublishingPolicy,
+    SegmentOrigin,
+    SegmentTranslation,
+    Site,
+)
 from warta.errors import ConflictError, FieldError, ForbiddenError, NotFoundError, RateLimitError
 from warta.integrations import Integrations
 from warta.integrations.access import LoginThrottle, require_admin
@@ -337,3 +344,102 @@ def test_a_change_that_publishes_a_held_edition_announces_it(
         services.store.get_edition(revision_id=revision, lang=JA), was_published=True
     )
     assert len(_events(integrations, hook)) == 2  # already published: nothing new to announce
+
+
+def _record_whole(services: Services, integrations: Integrations, *, flagged: bool) -> int:
+    """Like :func:`_record`, with one segment per sentence of berita-1 (the desk corrects them);
+    ``flagged``: its headline is flagged (needs_review)."""
+    saved = services.store.save_article(make_draft("berita-1"), targets=TARGET_LANGS)
+    texts = ("Banjir melanda Jakarta", "Hujan deras sejak pagi.", "Ribuan warga mengungsi.")
+    segments = tuple(
+        SegmentTranslation(
+            index=i,
+            block=min(i, 1),
+            source_html=text,
+            target_html=f"[ja] {text}",
+            origin=SegmentOrigin.ENGINE,
+            flags=("number_missing",) if flagged and i == 0 else (),
+        )
+        for i, text in enumerate(texts)
+    )
+    status = EditionStatus.NEEDS_REVIEW if flagged else EditionStatus.TRANSLATED
+    services.store.save_edition(
+        make_edition(saved.revision.id, JA, segments=segments, status=status)
+    )
+    integrations.events.recorded(revision_id=saved.revision.id, lang=JA)
+    return saved.revision.id
+
+
+def test_a_correction_at_the_desk_that_publishes_a_held_edition_announces_it(
+    services: Services, integrations: Integrations, site: Site, admin: Editor, hook: int
+) -> None:
+    integrations.policies.set_policy(
+        site_id=site.id, lang=JA, policy=PublishingPolicy.CLEAN, actor="cli"
+    )
+    revision = _record_whole(services, integrations, flagged=True)
+    flagged = services.store.get_edition(revision_id=revision, lang=JA).segments[0]
+
+    integrations.desk.correct(
+        site_id=site.id,
+        external_id="berita-1",
+        lang=JA,
+        index=0,
+        target_html="朝から大雨。",
+        base_version=flagged.version,
+        editor=admin,
+    )  # the last flagged sentence corrected: clean, so published under ``clean``
+
+    assert _published(integrations, site)
+    assert _events(integrations, hook)[1:] == [("edition.published", True)]
+    segment = services.store.get_edition(revision_id=revision, lang=JA).segments[1]
+    integrations.desk.correct(
+        site_id=site.id,
+        external_id="berita-1",
+        lang=JA,
+        index=1,
+        target_html="数千人が避難。",
+        base_version=segment.version,
+        editor=admin,
+    )
+    assert len(_events(integrations, hook)) == 2  # published already: nothing new
+
+
+def test_a_rollback_that_publishes_a_held_edition_announces_it(
+    services: Services, integrations: Integrations, site: Site, admin: Editor, hook: int
+) -> None:
+    integrations.policies.set_policy(
+        site_id=site.id, lang=JA, policy=PublishingPolicy.CLEAN, actor="cli"
+    )
+    revision = _record_whole(services, integrations, flagged=False)
+    assert _events(integrations, hook) == [
+        ("edition.translated", True),
+        ("edition.published", True),
+    ]
+    good = services.store.get_edition(revision_id=revision, lang=JA)
+    integrations.desk.reject(
+        site_id=site.id, external_id="berita-1", lang=JA, editor=admin, note="Wrong names."
+    )
+    assert not _published(integrations, site)
+    segment = good.segments[0]
+    integrations.desk.correct(
+        site_id=site.id,
+        external_id="berita-1",
+        lang=JA,
+        index=0,
+        target_html="Hujan, 10 kali.",  # drops nothing, but the rejection no longer covers it
+        base_version=segment.version,
+        editor=admin,
+    )
+    assert _published(integrations, site)  # the rejected text was replaced
+    assert [e for e, _ in _events(integrations, hook)].count("edition.published") == 2
+    integrations.desk.reject(
+        site_id=site.id, external_id="berita-1", lang=JA, editor=admin, note="Worse now."
+    )
+
+    integrations.desk.rollback(
+        site_id=site.id, external_id="berita-1", lang=JA, to_version=good.version, editor=admin
+    )
+
+    assert _published(integrations, site)
+    assert _events(integrations, hook)[-1] == ("edition.published", True)
+    assert [e for e, _ in _events(integrations, hook)].count("edition.published") == 3

@@ -42,3 +42,16 @@ def test_a_bucket_never_holds_more_than_the_burst() -> None:
 def test_unusable_limits_are_a_config_error(rate: float, burst: int) -> None:
     with pytest.raises(ConfigError):
         TokenBucketLimiter(rate=rate, burst=burst)
+
+
+def test_peek_tells_the_wait_without_taking_a_token() -> None:
+    ticks = Ticks()
+    limiter = TokenBucketLimiter(rate=2.0, burst=2, clock=ticks)
+    assert limiter.peek("a") == 0.0  # an unseen key has a full bucket
+    assert [limiter.peek("a") for _ in range(5)] == [0.0] * 5
+    assert [limiter.acquire("a") for _ in range(2)] == [0.0, 0.0]
+    assert limiter.peek("a") == pytest.approx(0.5)
+    assert limiter.peek("a") == pytest.approx(0.5)  # peeking took nothing
+    ticks.now += 0.5
+    assert limiter.peek("a") == 0.0
+    assert limiter.acquire("a") == 0.0

@@ -327,8 +327,9 @@ def test_send_back_queues_a_fresh_job_and_says_who_sent_it(
     clock: FakeClock,
 ) -> None:
     (first,) = queue.claim(worker="w1", limit=1, lease_seconds=60, lang=Lang.EN)
-    with pytest.raises(ConflictError, match="being translated right now"):
-        store.history.send_back(revision_id=translated.id, lang=Lang.EN, actor=EDITOR)
+    running = store.history.send_back(revision_id=translated.id, lang=Lang.EN, actor=EDITOR)
+    # being translated: marked, so that recording it queues the fresh job as a follow-up
+    assert (running.id, running.status, running.fresh) == (first.id, JobStatus.RUNNING, True)
     queue.fail(first.id, worker="w1", error="stop", retry=False)
 
     job = store.history.send_back(

@@ -8,12 +8,12 @@ import pytest
 from fastapi.testclient import TestClient
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 from tests.web.conftest import LiveSite
-from tests.web.sitedata import draft_from, marker, populate, sample_records
+from tests.web.sitedata import SampleSite, draft_from, marker, populate, sample_records
 
 from warta.config import Settings
 from warta.domain import Article
 from warta.languages import TARGET_LANGS, Lang
-from warta.services import build_services
+from warta.services import Services, build_services
 from warta.web.app import create_app
 from warta.web.i18n import DISCLAIMER, ORIGINAL_LINK, load_catalogues
 from warta.web.locales import LOCALES, SITE_LANGS
@@ -54,7 +54,7 @@ def test_root_chooses_the_front_page_by_accept_language(
     response = site.client.get("/", headers=headers)
     assert response.status_code == 302
     assert response.headers["location"] == location
-    assert response.headers["vary"] == "Accept-Language"
+    assert response.headers["vary"] == "Accept-Language, Host"  # Host: warta.web.hosts
 
 
 @pytest.mark.parametrize("lang", SITE_LANGS)
@@ -166,6 +166,33 @@ def test_slugs_are_readable_per_language(site: LiveSite) -> None:
         canonical_path(site, Lang.EN, site.sample.pending).split("-", 1)[1]
         == (canonical_path(site, Lang.ID, site.sample.pending).split("-", 1)[1])
     )
+
+
+def test_a_wrong_slug_is_redirected_without_reading_segments_or_building_the_page(
+    services: Services, sample: SampleSite, client: TestClient
+) -> None:
+    from sqlalchemy import event
+
+    canonical = client.get(f"/en/{sample.full.id}").headers["location"]
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    event.listen(services.db, "before_cursor_execute", record)
+    try:
+        response = client.get(f"/en/{sample.full.id}-wrong-slug")
+        redirect = list(statements)
+        statements.clear()
+        assert client.get(canonical).status_code == 200  # not cached yet: built now
+        page = list(statements)
+    finally:
+        event.remove(services.db, "before_cursor_execute", record)
+    assert response.status_code == 301
+    assert response.headers["location"] == canonical
+    assert not [q for q in redirect if "edition_segments.target_html" in q]
+    # building the page reads them (so the check above can fail)
+    assert [q for q in page if "edition_segments.target_html" in q]
 
 
 @pytest.mark.parametrize("suffix", ["", "-", "-wrong-slug", "-ketua-mpr", "/"])

@@ -431,3 +431,93 @@ def test_status_json_gives_segments_reused_by_origin_translated_and_flagged(
     table = CliRunner().invoke(cli, ["--home", str(services.settings.home), "status"])
     assert table.exit_code == 0, table.output
     assert "flagged" in table.output
+
+
+class _DuringFirstCall(FakeEngine):
+    """FakeEngine that runs ``during`` (once) while its first batch is being translated: what
+    an editor does while the worker holds the job."""
+
+    def __init__(self, during: Callable[[], object]) -> None:
+        super().__init__()
+        self._during: Callable[[], object] | None = during
+
+    def translate(self, texts, *, source, target):  # type: ignore[no-untyped-def]
+        during, self._during = self._during, None
+        if during is not None:
+            during()
+        return super().translate(texts, source=source, target=target)
+
+
+MINISTER = "Menteri Perhubungan mengatakan aturan baru akan <b>diumumkan</b> pekan depan."
+
+
+@pytest.mark.parametrize(
+    ("source", "follows"),
+    [("Menteri Perhubungan", True), ("Gubernur Jawa Barat", False)],
+)
+def test_a_glossary_change_while_the_edition_is_translated_queues_a_follow_up_if_it_matters(
+    services: Services, demo_site, source: str, follows: bool
+) -> None:
+    from warta.domain import GlossaryTerm
+    from warta.glossary import GlossaryService
+
+    glossary = GlossaryService(services.db, targets=TARGET_LANGS)
+    changes = []
+    saved = services.store.save_article(draft(), targets=[Lang.EN])
+
+    def add_term() -> None:  # the edition's job is running: the change cannot queue it again
+        term = GlossaryTerm(source=source, do_not_translate=True)
+        changes.append(glossary.put(site_id=demo_site.id, term=term, actor="cli"))
+
+    worker_with(services, _DuringFirstCall(add_term)).run_until_idle()
+
+    (change,) = changes
+    assert change.requeued == 0
+    recorded = services.store.get_edition(revision_id=saved.revision.id, lang=Lang.EN)
+    assert recorded.provenance is not None
+    assert recorded.provenance.glossary_version < change.glossary.version
+    assert services.queue.pending_langs() == ([Lang.EN] if follows else [])
+    engine = FakeEngine()
+
+    worker_with(services, engine).run_until_idle()
+
+    expected = ["{0} mengatakan aturan baru akan diumumkan pekan depan."] if follows else []
+    assert _sent(engine) == expected
+    if follows:
+        en = services.store.get_edition(revision_id=saved.revision.id, lang=Lang.EN)
+        assert en.provenance is not None
+        assert en.provenance.glossary_version == change.glossary.version
+        engine_made = [s.source_html for s in en.segments if s.origin is SegmentOrigin.ENGINE]
+        assert engine_made == [MINISTER]
+    assert services.queue.pending_langs() == []  # no follow-up of the follow-up
+
+
+def test_sending_back_an_edition_while_it_is_translated_queues_a_fresh_follow_up(
+    services: Services, demo_site
+) -> None:
+    saved = services.store.save_article(draft(), targets=[Lang.EN])
+    sent_back = []
+
+    def send_back() -> None:
+        sent_back.append(
+            services.newsroom.send_back(
+                revision_id=saved.revision.id, lang=Lang.EN, editor_email="desk@demo.id"
+            )
+        )
+
+    worker_with(services, _DuringFirstCall(send_back)).run_until_idle()
+
+    (running,) = sent_back
+    assert (running.status, running.fresh) == (JobStatus.RUNNING, True)
+    assert services.queue.counts()[JobStatus.DONE] == 1
+    assert services.queue.pending_langs() == [Lang.EN]  # the fresh job, after the running one
+    engine = FakeEngine()
+
+    worker_with(services, engine).run_until_idle()
+
+    en = services.store.get_edition(revision_id=saved.revision.id, lang=Lang.EN)
+    translatable = [s for s in en.segments if s.origin is not SegmentOrigin.VERBATIM]
+    assert len(_sent(engine)) == len(translatable)  # fresh: no engine memory reused
+    assert {s.origin for s in translatable} == {SegmentOrigin.ENGINE}
+    assert services.queue.counts()[JobStatus.DONE] == 2
+    assert services.queue.pending_langs() == []

@@ -9,7 +9,6 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response, status
-from pydantic import AwareDatetime
 
 from warta.api.auth import SiteDep
 from warta.api.caching import NOT_MODIFIED, cached_json
@@ -25,6 +24,7 @@ from warta.api.schemas import (
     JobPublic,
     RetranslateRequest,
     RetranslateResult,
+    StoredTime,
     TargetLang,
     target,
     targets,
@@ -32,6 +32,7 @@ from warta.api.schemas import (
 from warta.domain import EditionStatus
 from warta.errors import FieldError, NotFoundError
 from warta.integrations.portal import Saved
+from warta.ranges import row_id_in_range, time_in_range
 from warta.store.changes import ChangeFilter
 
 router = APIRouter(prefix="/articles", tags=["articles"], responses=KEYED)
@@ -104,7 +105,7 @@ def list_articles(
     access: SiteDep,
     integrations: IntegrationsDep,
     since: Annotated[
-        AwareDatetime | None, Query(description="Only articles changed at or after this time.")
+        StoredTime | None, Query(description="Only articles changed at or after this time.")
     ] = None,
     category: Annotated[str | None, Query(max_length=200)] = None,
     edition_status: Annotated[
@@ -237,4 +238,6 @@ def _read_cursor(cursor: str) -> tuple[datetime, int] | None:
         return None
     if changed_at.tzinfo is None or not isinstance(article_id, int) or isinstance(article_id, bool):
         return None
+    if not row_id_in_range(article_id) or not time_in_range(changed_at):
+        return None  # what the database cannot hold was never given out (warta.ranges)
     return changed_at, article_id

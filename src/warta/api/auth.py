@@ -1,9 +1,9 @@
 """Who is calling: the site of an API key (Bearer), or an editor's login session (cookie).
 
-:data:`SiteDep` authenticates the key, applies the key's rate limit and gives the handler the
-key's site; every lookup the handler makes is scoped to that site. :data:`EditorDep` reads the
-session cookie; :data:`EditorWriteDep` also requires the session's CSRF token in
-``X-CSRF-Token`` (cookie-authenticated writes only).
+:data:`SiteDep` authenticates the key (failures are limited per client address, then 429),
+applies the key's rate limit and gives the handler the key's site; every lookup the handler makes
+is scoped to that site. :data:`EditorDep` reads the session cookie; :data:`EditorWriteDep` also
+requires the session's CSRF token in ``X-CSRF-Token`` (cookie-authenticated writes only).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Header
+from fastapi import Depends, Header, Request
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
 from warta.api.deps import IntegrationsDep
@@ -42,10 +42,14 @@ class SiteAccess:
 
 
 def site_access(
+    request: Request,
     integrations: IntegrationsDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> SiteAccess:
-    key = integrations.authenticator.authenticate(credentials.credentials if credentials else None)
+    key = integrations.authenticator.authenticate(
+        credentials.credentials if credentials else None,
+        address=request.client.host if request.client else None,
+    )
     wait = integrations.rate_limiter.acquire(key.prefix)
     if wait > 0:
         limiter = integrations.rate_limiter

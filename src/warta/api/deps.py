@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -41,6 +42,26 @@ def get_integrations(request: Request, services: ServicesDep) -> Integrations:
 
 
 IntegrationsDep = Annotated[Integrations, Depends(get_integrations)]
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
+
+
+def reject_control_characters(request: Request) -> None:
+    """A path or query value holding a control character is a 422 naming it.
+
+    No id, language, cursor, time or category warta stores holds one, and PostgreSQL text cannot
+    hold NUL at all (a query with one fails in the driver).
+    """
+    values = [*request.path_params.items(), *request.query_params.multi_items()]
+    for name, value in values:
+        found = _CONTROL.search(value) if isinstance(value, str) else None
+        if found is not None:
+            raise FieldError(
+                f"{name[:60]} holds a control character (U+{ord(found[0]):04X})",
+                hint=f"remove control characters such as NUL, tab and newline from `{name[:60]}`",
+                field=name[:60],
+            )
 
 
 def _query_names(dependant: Dependant) -> set[str]:

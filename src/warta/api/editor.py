@@ -219,7 +219,10 @@ def send_back(
     session: EditorWriteDep,
     integrations: IntegrationsDep,
 ) -> JobPublic:
-    """Queue the edition for a fresh re-translation (machine memory is not reused)."""
+    """Queue the edition for a fresh re-translation (machine memory is not reused).
+
+    While the edition is being translated, the answer is that job (status ``running``): the
+    fresh re-translation is queued when its result is stored."""
     job = integrations.desk.send_back(
         site_id=session.editor.site_id,
         external_id=external_id,

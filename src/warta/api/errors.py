@@ -150,6 +150,10 @@ def _hint(field: str, problem: Mapping[str, Any]) -> str:
         "greater_than_equal": f"send `{field}` of at least {ctx.get('ge')}",
         "less_than_equal": f"send `{field}` of at most {ctx.get('le')}",
         "timezone_aware": f"add a UTC offset to `{field}`, e.g. 2025-03-10T09:30:00+07:00",
+        "nul_character": f"remove the NUL characters (U+0000) from `{field}`",
+        "datetime_out_of_range": (
+            f"send `{field}` between {ctx.get('earliest')} and {ctx.get('latest')} in UTC"
+        ),
         "datetime_parsing": f"send `{field}` as ISO 8601, e.g. 2025-03-10T09:30:00+07:00",
         "datetime_from_date_parsing": (
             f"send `{field}` as ISO 8601, e.g. 2025-03-10T09:30:00+07:00"

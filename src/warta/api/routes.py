@@ -10,14 +10,22 @@ from typing import Any
 
 from fastapi import APIRouter, Depends
 
-from warta.api import articles, editor, webhooks
+from warta.api import articles, editor, editors, webhooks
 from warta.api.auth import SiteDep
-from warta.api.deps import ServicesDep, get_services, reject_unknown_query
+from warta.api.deps import (
+    ServicesDep,
+    get_services,
+    reject_control_characters,
+    reject_unknown_query,
+)
 from warta.api.responses import errors
 
 __all__ = ["ServicesDep", "get_services", "router"]
 
-router = APIRouter(prefix="/api/v1", dependencies=[Depends(reject_unknown_query)])
+router = APIRouter(
+    prefix="/api/v1",
+    dependencies=[Depends(reject_unknown_query), Depends(reject_control_characters)],
+)
 
 
 @router.get("/status", tags=["status"], responses=errors(401, 429))
@@ -42,3 +50,4 @@ def status(services: ServicesDep, access: SiteDep) -> dict[str, Any]:
 router.include_router(articles.router)
 router.include_router(webhooks.router)
 router.include_router(editor.router)
+router.include_router(editors.router)

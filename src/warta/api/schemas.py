@@ -13,7 +13,16 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from warta.domain import (
     ArticleDraft,
@@ -26,6 +35,7 @@ from warta.domain import (
 from warta.ingest.markup import plain_text
 from warta.ingest.sanitize import sanitize_html
 from warta.languages import Lang
+from warta.ranges import EARLIEST, LATEST, time_in_range
 from warta.store.changes import ArticleView
 from warta.store.history import EditionVersion, SegmentChange
 from warta.store.records import StatusRow
@@ -46,8 +56,31 @@ Tag = Annotated[str, StringConstraints(max_length=100)]
 Url = Annotated[str, StringConstraints(min_length=1, max_length=2048)]
 
 
+def _storable(value: datetime) -> datetime:
+    if not time_in_range(value):
+        raise PydanticCustomError(
+            "datetime_out_of_range",
+            "Input should be between {earliest} and {latest} in UTC",
+            {"earliest": EARLIEST.isoformat(), "latest": LATEST.isoformat()},
+        )
+    return value
+
+
+# An aware time the store can hold and the site can show in any zone (warta.ranges).
+StoredTime = Annotated[AwareDatetime, AfterValidator(_storable)]
+
+
 class _Request(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        """No text of a request holds NUL: PostgreSQL text cannot store it."""
+        texts = value if isinstance(value, list) else [value]
+        if any(isinstance(text, str) and "\x00" in text for text in texts):
+            raise PydanticCustomError("nul_character", "Input should not contain NUL (U+0000)")
+        return value
 
 
 class _ArticleFields(_Request):
@@ -61,7 +94,7 @@ class _ArticleFields(_Request):
     category: Label | None = None
     tags: list[Tag] = Field(default_factory=list, max_length=50)
     author: Label | None = None
-    published_at: AwareDatetime | None = Field(
+    published_at: StoredTime | None = Field(
         default=None, description="With a UTC offset, e.g. 2025-03-10T09:30:00+07:00."
     )
     source_url: Url | None = Field(default=None, description="The article on the portal.")

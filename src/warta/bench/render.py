@@ -8,6 +8,8 @@ from warta.bench.runner import Report
 
 Row = tuple[str, str, str, str]
 TARGET_RATIO = 0.9
+SITE_TARGET_RATIO = 0.5  # cached article pages / the floor app (issue 15)
+SITE_TARGET_P99_MS = 20.0
 
 
 def rows(report: Report) -> list[Row]:
@@ -124,12 +126,25 @@ def _site(s: Mapping[str, object]) -> list[Row]:
     result, wrk = _m(s["result"]), _m(s["wrk"])
     latency = _m(result["latency_ms"])
     p99, p50 = _f(latency.get("p99", "n/a")), _f(latency.get("p50", "n/a"))
-    return [
+    rows: list[Row] = [
         ("site", "cached article pages", f"{_f(result['requests_per_s'])} req/s",
          f"p99 {p99} ms, p50 {p50} ms; "
          f"wrk -t{wrk['threads']} -c{wrk['connections']} -d{wrk['duration_s']}s over "
          f"{s['pages']} pages; errors {result['errors']}"),
     ]  # fmt: skip
+    if "floor" in s:
+        floor = _m(_m(s["floor"])["result"])
+        ratio = float(str(s["ratio_to_floor"]))
+        p99_ms = float(str(latency.get("p99", "inf")))
+        met = "met" if ratio >= SITE_TARGET_RATIO and p99_ms < SITE_TARGET_P99_MS else "NOT met"
+        rows += [
+            ("site", "floor: fixed 30 KB ASGI app", f"{_f(floor['requests_per_s'])} req/s",
+             f"p99 {_f(_m(floor['latency_ms']).get('p99', 'n/a'))} ms; same uvicorn, same wrk"),
+            ("site", "**cached pages/floor**", f"**{_f(ratio, 3)}**",
+             f"target >= {SITE_TARGET_RATIO} and p99 < {SITE_TARGET_P99_MS:.0f} ms: {met}; "
+             f"rounds {', '.join(_f(_m(r)['ratio'], 3) for r in _l(s['rounds']))}"),
+        ]  # fmt: skip
+    return rows
 
 
 def _incremental(s: Mapping[str, object]) -> list[Row]:
@@ -155,6 +170,29 @@ def _reuse(s: Mapping[str, object]) -> list[Row]:
     ]  # fmt: skip
 
 
+def _hostile(s: Mapping[str, object]) -> list[Row]:
+    without, with_article = _m(s["without"]), _m(s["with"])
+    stored, refused = _m(s["hostile_article"]), _m(s["repeated_400kb"])
+    return [
+        ("hostile", "other site's page time with / without", _f(s["ratio"], 3),
+         f"median {with_article['median_ms']} ms with, {without['median_ms']} ms without "
+         f"({s['demo_pages']} pages; {with_article['attack_requests_per_s']} hostile requests/s); "
+         f"article: {stored.get('bytes_sent')} bytes sent, refused repeated body: "
+         f"{refused.get('refused')}"),
+    ]  # fmt: skip
+
+
+def _remote(s: Mapping[str, object]) -> list[Row]:
+    return [
+        ("remote", f"openai engine, {run['concurrency']} at once: warta ms/segment",
+         _f(run["overhead_ms_per_segment"], 2),
+         f"pipeline {_f(run['pipeline_segments_per_s'])} seg/s, engine alone "
+         f"{_f(run['engine_segments_per_s'])} seg/s ({run['segments']} segments, "
+         f"{run['requests']} requests, {s['articles']} articles, {s['target']})")
+        for run in (_m(r) for r in _l(s["runs"]))
+    ]  # fmt: skip
+
+
 _ROWS = {
     "engine": _engine,
     "usual": _usual,
@@ -163,6 +201,8 @@ _ROWS = {
     "site": _site,
     "incremental": _incremental,
     "reuse": _reuse,
+    "hostile": _hostile,
+    "remote": _remote,
     "gpu": _engine,
 }
 

@@ -20,7 +20,7 @@ import ctranslate2
 from warta.bench.corpus import SITE
 from warta.config import Settings
 from warta.domain import ArticleDraft, Glossary, RegisteredModel
-from warta.engines.base import Decoding, Engine, EngineInfo, Hypothesis
+from warta.engines.base import Decoding, Engine, EngineInfo, Hypothesis, SegmentGroup
 from warta.ingest.validate import Validator
 from warta.languages import Lang
 from warta.quality.estimator import QualityEstimator, SegmentQuality
@@ -120,11 +120,13 @@ class AsIfTrained:
 
     Random weights with a pinned decoding length give outputs that never end (every hypothesis
     ``truncated``) and that drop the input's placeholders (``{0}``...), so the pipeline flags
-    every segment and never writes it to translation memory. Production, with a trained model,
-    writes clean segments to memory (one more INSERT per segment) and reuses them in later
-    revisions. This wrapper marks each output as ended and appends the placeholders it lost, so
-    the pipeline does the storage work it does in production. Decoding is untouched: the engine
-    call, its batching, scores, attention and alignment are the real ones.
+    every segment, cannot put the inline markup and glossary terms back, and every edition
+    needs review. Flagged translations still go into translation memory (with their flags, and
+    are reused flagged while their keys hold), so the memory work is the same either way; what a
+    trained model changes is the rest: its outputs end and keep their placeholders, and its
+    editions come out translated. This wrapper marks each output as ended and appends the
+    placeholders it lost, so the pipeline does the work it does in production. Decoding is
+    untouched: the engine call, its batching, scores, attention and alignment are the real ones.
     """
 
     def __init__(self, inner: Engine) -> None:
@@ -145,9 +147,12 @@ class AsIfTrained:
         source: Lang,
         target: Lang,
         contexts: Sequence[str | None] | None = None,
+        groups: Sequence[SegmentGroup] | None = None,
     ) -> list[Hypothesis]:
         wall, cpu = time.perf_counter(), time.thread_time()
-        hypotheses = self._inner.translate(texts, source=source, target=target, contexts=contexts)
+        hypotheses = self._inner.translate(
+            texts, source=source, target=target, contexts=contexts, groups=groups
+        )
         self.calls.add(
             segments=len(texts),
             wall=time.perf_counter() - wall,
@@ -214,9 +219,10 @@ class AsIfTrainedEstimator(QualityEstimator):
     """warta's quality estimator, run in full, with its verdict cleared afterwards.
 
     Every check runs (the cost is the real one), but on random weights nearly every segment
-    would be flagged, and flagged segments are kept out of translation memory; a trained
-    model's segments mostly pass. Clearing the flag keeps the pipeline's storage work (and the
-    memory reuse of section 6) as in production.
+    would be flagged; a trained model's segments mostly pass. Flagged segments go into
+    translation memory too (with their flags, reused flagged), so the flag does not change the
+    memory work or the reuse of section 6; clearing it makes editions come out translated, not
+    needs_review, and keeps the memory's flags empty, as with a trained model in production.
     """
 
     def assess(

@@ -22,8 +22,12 @@ from warta.bench.model import BenchModel, build_bench_model
 from warta.bench.rig import EngineSettings, default_validator
 from warta.languages import TARGET_LANGS, Lang
 
-SECTIONS = ("engine", "usual", "articles", "memory", "site", "incremental", "reuse", "gpu")
-OWN_MODEL = ("site", "reuse")  # sections that need no benchmark model (reuse builds a tiny one)
+SECTIONS = (
+    "engine", "usual", "articles", "memory", "site", "incremental", "reuse", "hostile", "remote",
+    "gpu",
+)  # fmt: skip
+# sections that need no benchmark model (reuse builds a tiny one; hostile uses the fake engine)
+OWN_MODEL = ("site", "reuse", "hostile", "remote")  # remote: a local chat-completions server
 Progress = Callable[[str], None]
 
 
@@ -201,7 +205,21 @@ def _run_section(
             drafts, model_dir=build_reuse_model(tmp / "reuse-model", drafts),
             jobs_per_batch=config.jobs_per_batch, progress=progress, tmp=tmp,
         )  # fmt: skip
-    assert model is not None  # noqa: S101 -- built for every section but site and reuse
+    if section == "remote":
+        from warta.bench.remote import through_openai
+
+        return through_openai(
+            articles=config.articles, rounds=1 if config.quick else 3, progress=progress, tmp=tmp
+        )
+    if section == "hostile":
+        from warta.bench.hostile import hostile_article
+        from warta.bench.site import prepare_site_home
+
+        return hostile_article(
+            prepare_site_home(tmp), flores_id=flores / "id.txt",
+            rounds=1 if config.quick else 6, progress=progress,
+        )  # fmt: skip
+    assert model is not None  # noqa: S101 -- built for every section but site, reuse, hostile
     if section == "engine":
         from warta.bench.corpus import flores_corpus
         from warta.bench.engine import engine_vs_pipeline

@@ -78,18 +78,43 @@ class SiteServer:
 def site_server(home: Path, *, startup_seconds: float = 90.0) -> Iterator[SiteServer]:
     """``warta serve --no-worker`` on a free loopback port, stopped (and waited for) on exit."""
     port = free_port()
-    log = home / "serve.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith("WARTA_")}
     env["WARTA_DATABASE_URL"] = _db_url(home)
     argv = [
         sys.executable, "-m", "warta", "--home", str(home),
         "serve", "--no-worker", "--host", "127.0.0.1", "--port", str(port),
     ]  # fmt: skip
+    with _server(argv, env=env, port=port, log=home / "serve.log", ready="/healthz",
+                 startup_seconds=startup_seconds) as server:  # fmt: skip
+        yield server
+
+
+@contextmanager
+def floor_server(scratch: Path, *, startup_seconds: float = 60.0) -> Iterator[SiteServer]:
+    """The floor app (:mod:`warta.bench.floor`: a fixed 30 KB body) under the same uvicorn."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WARTA_")}
+    argv = [sys.executable, "-m", "warta.bench.floor", "--port", str(port)]
+    with _server(argv, env=env, port=port, log=scratch / "floor.log", ready="/",
+                 startup_seconds=startup_seconds) as server:  # fmt: skip
+        yield server
+
+
+@contextmanager
+def _server(
+    argv: list[str],
+    *,
+    env: dict[str, str],
+    port: int,
+    log: Path,
+    ready: str,
+    startup_seconds: float,
+) -> Iterator[SiteServer]:
     with log.open("wb") as sink:
         process = subprocess.Popen(argv, stdout=sink, stderr=subprocess.STDOUT, env=env)  # noqa: S603
     server = SiteServer(process, f"http://127.0.0.1:{port}", log)
     try:
-        _wait_ready(server, timeout=startup_seconds)
+        _wait_ready(server, path=ready, timeout=startup_seconds)
         yield server
     finally:
         process.terminate()
@@ -215,9 +240,14 @@ def serve_and_measure(
     duration_s: int | None,
     connections: int,
     threads: int,
+    floor_rounds: int = 3,
 ) -> dict[str, object]:
     """Serve ``home`` with ``warta serve``; RSS when started, after every article page once
-    (now in the page cache), and after ``wrk`` (skipped when ``duration_s`` is None)."""
+    (now in the page cache), and after ``wrk`` (skipped when ``duration_s`` is None).
+
+    With ``wrk``: ``floor_rounds`` interleaved rounds, each the floor app (:mod:`warta.bench.floor`)
+    then the site's cached article pages, with the same wrk settings; the figures of the round
+    with the median site throughput, and the site's requests/s as a share of the floor's."""
     with site_server(home) as server:
         started, _ = server.rss()
         paths = article_urls(server)
@@ -236,14 +266,18 @@ def serve_and_measure(
         }
         figures: dict[str, object] = {"memory": memory}
         if duration_s is not None:
-            result = run_wrk(
-                server.base,
-                paths,
-                duration_s=duration_s,
-                connections=connections,
-                threads=threads,
-                scratch=home,
-            )
+            for path in paths:  # a second time: now a hit of the fast layer (warta.web.fast)
+                fetch(server.base + path)
+            with floor_server(home) as floor:
+                rounds = [
+                    _round(
+                        server.base, floor.base, paths, duration_s=duration_s,
+                        connections=connections, threads=threads, scratch=home,
+                    )
+                    for _ in range(max(1, floor_rounds))
+                ]  # fmt: skip
+            result = _median_round(rounds, "site")
+            floor_result = _median_round(rounds, "floor")
             after_wrk, peak = server.rss()
             memory["rss_mib_after_wrk"] = round(after_wrk / MIB, 1)
             memory["peak_rss_mib"] = round(peak / MIB, 1)
@@ -253,6 +287,20 @@ def serve_and_measure(
                 "page_examples": paths[:3],
                 "wrk": {"threads": threads, "connections": connections, "duration_s": duration_s},
                 "result": result.to_dict(),
+                "floor": {
+                    "server": "python -m warta.bench.floor (a fixed 30 KB body, same uvicorn "
+                    "settings), loopback",
+                    "result": floor_result.to_dict(),
+                },
+                "ratio_to_floor": round(result.requests_per_s / floor_result.requests_per_s, 3),
+                "rounds": [
+                    {
+                        "floor": r["floor"].to_dict(),
+                        "site": r["site"].to_dict(),
+                        "ratio": round(r["site"].requests_per_s / r["floor"].requests_per_s, 3),
+                    }
+                    for r in rounds
+                ],
             }
         else:
             memory["peak_rss_mib"] = round(server.rss()[1] / MIB, 1)
@@ -265,7 +313,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _wait_ready(server: SiteServer, *, timeout: float) -> None:
+def _wait_ready(server: SiteServer, *, path: str, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
@@ -273,11 +321,11 @@ def _wait_ready(server: SiteServer, *, timeout: float) -> None:
                 f"the site server exited with {server.process.returncode}; see {server.log}:\n"
                 + server.log.read_text(encoding="utf-8", errors="replace")[-2000:]
             )
-        status, _, _ = fetch(server.base + "/healthz", timeout=2.0)
+        status, _, _ = fetch(server.base + path, timeout=2.0)
         if status == 200:
             return
         time.sleep(0.2)
-    raise TimeoutError(f"the site server did not answer /healthz within {timeout:.0f} s")
+    raise TimeoutError(f"the server did not answer {path} within {timeout:.0f} s ({server.log})")
 
 
 def _db_url(home: Path) -> str:
@@ -286,3 +334,25 @@ def _db_url(home: Path) -> str:
 
 def _lua_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _round(
+    site: str,
+    floor: str,
+    paths: Sequence[str],
+    *,
+    duration_s: int,
+    connections: int,
+    threads: int,
+    scratch: Path,
+) -> dict[str, WrkResult]:
+    settings = {"duration_s": duration_s, "connections": connections, "threads": threads}
+    return {
+        "floor": run_wrk(floor, ["/"], scratch=scratch, **settings),
+        "site": run_wrk(site, paths, scratch=scratch, **settings),
+    }
+
+
+def _median_round(rounds: Sequence[dict[str, WrkResult]], side: str) -> WrkResult:
+    ordered = sorted((r[side] for r in rounds), key=lambda w: w.requests_per_s)
+    return ordered[(len(ordered) - 1) // 2]

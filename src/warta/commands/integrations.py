@@ -155,6 +155,54 @@ def editors_role(app: AppContext, email: str, site: str, role: str) -> None:
     app.err.print(f"{editor.email} of site {editor.site} is now {editor.role.value}")
 
 
+@editors.command("disable")
+@click.argument("email")
+@click.option("--site", required=True)
+@pass_app
+def editors_disable(app: AppContext, email: str, site: str) -> None:
+    """Disable the editor EMAIL of SITE: logged out, cannot log in (the last admin stays)."""
+    with handled(app):
+        editor = _integrations(app).editors.set_disabled(site=site, email=email, disabled=True)
+    app.err.print(f"disabled {editor.email} of site {editor.site}")
+
+
+@editors.command("enable")
+@click.argument("email")
+@click.option("--site", required=True)
+@pass_app
+def editors_enable(app: AppContext, email: str, site: str) -> None:
+    """Enable the editor EMAIL of SITE again."""
+    with handled(app):
+        editor = _integrations(app).editors.set_disabled(site=site, email=email, disabled=False)
+    app.err.print(f"enabled {editor.email} of site {editor.site}")
+
+
+@editors.command("password")
+@click.argument("email")
+@click.option("--site", required=True)
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the new password from the first line of stdin instead of generating one.",
+)
+@pass_app
+def editors_password(app: AppContext, email: str, site: str, password_stdin: bool) -> None:
+    """Give the editor EMAIL of SITE a new password (generated and printed once, unless read
+    from stdin); their sessions end."""
+    accounts = _integrations(app).accounts
+    with handled(app):
+        if password_stdin:
+            password = sys.stdin.readline().rstrip("\r\n")
+            editor = accounts.set_password(site=site, email=email, password=password)
+            app.err.print(f"new password set for {editor.email} of site {editor.site}")
+            return
+        made = accounts.reset_password(site=site, email=email)
+    click.echo(made.password)
+    app.err.print(
+        f"new password for {made.editor.email} of site {made.editor.site} (shown only now)"
+    )
+
+
 @editors.command("list")
 @click.option("--site", required=True)
 @pass_app

@@ -128,7 +128,59 @@ def _engine(app: AppContext, **overrides: object) -> Engine:
     return EngineProvider(store=app.services.store, settings=settings)()
 
 
+def _named_engine(
+    app: AppContext, name: str | None, *, kind: str, url: str, model: str, key_env: str
+) -> Engine | None:
+    """The engine ``--engine NAME`` names (configured with `warta engines add` or in the engines
+    file), or one made on the spot from ``--kind/--url/--model/--key-env``; None: neither."""
+    if not name and not kind:
+        return None
+    from warta.engines import remote
+    from warta.engines.setup import DEFAULT_ENGINE
+
+    config: remote.RemoteConfig | None = None
+    if kind:
+        if kind == DEFAULT_ENGINE:
+            return app.services.engine.local()
+        config = remote.RemoteSettings(
+            name=name or kind, kind=kind, url=url.rstrip("/"), model=model, key_env=key_env
+        )
+    else:
+        configs, _ = app.services.engine.configuration()
+        found = next((c for c in configs if c.name == name), None)
+        if found is None and name == DEFAULT_ENGINE:
+            return app.services.engine.local()
+        if found is None:
+            raise FieldError(
+                f"no engine named {name!r}",
+                hint="list engines with `warta engines list`, or describe one here with "
+                "--kind KIND [--url URL] [--model M] [--key-env VAR]",
+                engine=name,
+            )
+        if found.kind == DEFAULT_ENGINE:
+            return app.services.engine.local()
+        config = found
+    keys = remote.KeySource(secrets_file=app.settings.engine_secrets_file)
+    return remote.build_remote(config, keys=keys)
+
+
 @click.command("eval")
+@click.option(
+    "--engine",
+    "engine_name",
+    default=None,
+    metavar="NAME",
+    help="A configured engine (`warta engines list`) instead of the installed models.",
+)
+@click.option(
+    "--kind",
+    default="",
+    help="With no configured engine of that name: its kind (openai, deepl, google, "
+    "libretranslate), as for `warta engines add`.",
+)
+@click.option("--url", default="", help="With --kind: the server URL.")
+@click.option("--model", default="", help="With --kind: the model name.")
+@click.option("--key-env", default="", metavar="VAR", help="With --kind: the key's variable.")
 @click.option(
     "--src", type=click.Path(path_type=Path), default=None, help="Source sentences, one per line."
 )
@@ -181,6 +233,11 @@ def _engine(app: AppContext, **overrides: object) -> Engine:
 @pass_app
 def eval_(
     app: AppContext,
+    engine_name: str | None,
+    kind: str,
+    url: str,
+    model: str,
+    key_env: str,
     src: Path | None,
     ref: Path | None,
     flores: Path | None,
@@ -194,8 +251,9 @@ def eval_(
     out: Path | None,
     qe: bool,
 ) -> None:
-    """Translate a test set with the installed models and score it: BLEU, chrF++ (sacrebleu),
-    COMET if WARTA_COMET_MODEL names a local checkpoint, and sentences per second.
+    """Translate a test set with the installed models (or --engine NAME: any configured engine,
+    to compare engines on the same sentences) and score it: BLEU, chrF++ (sacrebleu, with their
+    signatures), COMET if WARTA_COMET_MODEL names a local checkpoint, and sentences per second.
 
     Either --src FILE --ref FILE --target LANG, or --flores DIR --target en,zh,... . Every file is
     checked (present, UTF-8, no empty line, aligned) before anything is translated; bad input
@@ -243,20 +301,27 @@ def eval_(
             app.err.print(
                 "COMET skipped: no local COMET model (set WARTA_COMET_MODEL to a checkpoint)"
             )
-        engine = _engine(
+        engine = _named_engine(
+            app, engine_name, kind=kind.strip().lower(), url=url, model=model, key_env=key_env
+        ) or _engine(
             app,
             beam_size=beam_size,
             length_penalty=length_penalty,
             num_hypotheses=num_hypotheses,
             context_sentences=None if context is None else int(context),
         )
-        for target, _, _ in sets:
-            engine.describe(source=source, target=target)  # no model: fail before translating
-        estimator = QualityEstimator() if qe else None
-        results = [
-            evaluate(engine, s, r, source=source, target=t, comet=comet, estimator=estimator)
-            for t, s, r in sets
-        ]
+        try:
+            for target, _, _ in sets:
+                engine.describe(source=source, target=target)  # no model: fail before translating
+            estimator = QualityEstimator() if qe else None
+            results = [
+                evaluate(engine, s, r, source=source, target=t, comet=comet, estimator=estimator)
+                for t, s, r in sets
+            ]
+        finally:
+            close = getattr(engine, "close", None) if (engine_name or kind) else None
+            if callable(close):  # a remote engine's HTTP connections
+                close()
     print_table(
         app.out,
         title="evaluation",

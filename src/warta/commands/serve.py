@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 
 import click
@@ -22,8 +23,16 @@ from warta.commands._context import AppContext, handled, pass_app
     help="Run translation jobs in this process (the embedded default; use `warta work` or "
     "Celery workers when one machine is not enough).",
 )
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Server processes (uvicorn workers); each keeps its own page cache. The translation "
+    "worker, if any, runs once, in this process.",
+)
 @pass_app
-def serve(app: AppContext, host: str, port: int, demo: bool, worker: bool) -> None:
+def serve(app: AppContext, host: str, port: int, demo: bool, worker: bool, workers: int) -> None:
     """Run the web site and API (and, by default, an in-process worker)."""
     import uvicorn
 
@@ -33,9 +42,12 @@ def serve(app: AppContext, host: str, port: int, demo: bool, worker: bool) -> No
         services = app.services
         if demo:
             from warta.demo import load_demo
+            from warta.demo.editor import ensure_demo_editor
+            from warta.integrations import build_integrations
 
             stored, refused = load_demo(store=services.store, newsroom=services.newsroom)
             app.err.print(f"demo: {stored} articles stored, {refused} refused")
+            desk = ensure_demo_editor(build_integrations(services).accounts)
         else:
             services.validator.warm_up()  # the language detector: ~4 s once, not on a request
         stop = threading.Event()
@@ -50,9 +62,37 @@ def serve(app: AppContext, host: str, port: int, demo: bool, worker: bool) -> No
                 "no translation model registered: pages show the Indonesian original and each "
                 "edition as pending (see `warta models pull --help`)"
             )
+        from warta.web.hosts import host_warning
+
+        warning = host_warning(host, app.settings)
+        if warning:
+            app.err.print(warning)
         app.err.print(f"serving on http://{host}:{port}/")
+        if demo:
+            click.echo(desk.greeting(host=host, port=port), err=True)  # one line, unwrapped
+        if app.settings.publish_dir is not None or app.settings.purge_url:
+            threading.Thread(
+                target=_publish_forever,
+                args=(app, stop, f"http://{host}:{port}"),
+                name="warta-publish",
+                daemon=True,
+            ).start()
         try:
-            uvicorn.run(create_app(services), host=host, port=port, log_level="info")
+            if workers == 1:
+                uvicorn.run(create_app(services), host=host, port=port, log_level="info")
+            else:
+                # Each process builds its own app from the environment (warta.web.app).
+                os.environ["WARTA_HOME"] = str(app.settings.home)
+                if app.settings.database_url:
+                    os.environ["WARTA_DATABASE_URL"] = app.settings.database_url
+                uvicorn.run(
+                    "warta.web.app:app_from_environment",
+                    factory=True,
+                    workers=workers,
+                    host=host,
+                    port=port,
+                    log_level="info",
+                )
         finally:
             stop.set()
 
@@ -79,6 +119,34 @@ def _work_forever(app: AppContext, stop: threading.Event) -> None:
                 busy = False
             if not busy:
                 stop.wait(2.0)
+
+
+def _publish_forever(app: AppContext, stop: threading.Event, local_url: str) -> None:
+    """Keep WARTA_PUBLISH_DIR (the static export) up to date and/or call WARTA_PURGE_URL as
+    editions of the default site change (warta.web.export.follow)."""
+    import logging
+
+    from warta.web.cdn import purge_hook
+    from warta.web.export import SiteExporter, follow
+
+    settings = app.settings
+    slug = settings.default_site
+    try:
+        exporter = None
+        if settings.publish_dir is not None:
+            base = settings.public_urls.get(slug) or local_url
+            exporter = SiteExporter(app.services, out=settings.publish_dir, base_url=base)
+        with purge_hook(settings, base_url=settings.public_urls.get(slug, "")) as purge:
+            follow(
+                app.services,
+                site=slug,
+                stop=stop,
+                interval_s=max(settings.cache_check_ms, 50) / 1000,
+                exporter=exporter,
+                purge=purge,
+            )
+    except Exception:  # the site keeps serving; the export is what stopped
+        logging.getLogger("warta.publish").exception("the static export stopped")
 
 
 @click.group()

@@ -29,6 +29,7 @@ from warta.desk.render import (
 from warta.desk.session import DeskUser, Flash
 from warta.desk.views import POLICY_LABELS
 from warta.domain import GlossaryTerm, PublishingPolicy
+from warta.engines.setup import DEFAULT_ENGINE, route_for
 from warta.errors import FieldError, ForbiddenError, WartaError
 from warta.glossary import GlossaryChange
 from warta.languages import TARGET_LANGS, Lang
@@ -225,7 +226,42 @@ def settings_page(request: Request) -> Response:
         policies=[
             (policy.value, ctx.t.gettext(POLICY_LABELS[policy])) for policy in PublishingPolicy
         ],
+        engines=_engine_rows(ctx) if ctx.user.is_admin else [],
     )
+
+
+def _engine_rows(ctx: Ctx) -> list[dict[str, Any]]:
+    """Per language, the engines that translate for the admin's site, in fallback order, each
+    with its model and whether it is disabled (and why). Read-only: `warta routes set`."""
+    assert ctx.user is not None  # noqa: S101 -- only called for a logged-in admin
+    services = ctx.integrations.services
+    configs, routes = services.engine.configuration()
+    by_name = {c.name: c for c in configs}
+    site_id = ctx.user.site_id
+    slug = next((s.slug for s in services.store.list_sites() if s.id == site_id), None)
+    rows: list[dict[str, Any]] = []
+    for lang in TARGET_LANGS:
+        route = route_for(routes, site=slug, lang=lang)
+        chain = route.chain if route is not None else (DEFAULT_ENGINE,)
+        rows.append(
+            {
+                "lang": lang.value,
+                "autonym": LOCALES[lang].autonym,
+                "engines": [
+                    {
+                        "name": name,
+                        "kind": by_name[name].kind if name in by_name else "ctranslate2",
+                        "model": by_name[name].model if name in by_name else "",
+                        "disabled": by_name[name].disabled_reason
+                        if name in by_name and by_name[name].disabled
+                        else "",
+                    }
+                    for name in chain
+                ],
+                "own": route is not None and route.site is not None,
+            }
+        )
+    return rows
 
 
 @router.post("/settings")

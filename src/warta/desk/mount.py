@@ -12,6 +12,7 @@ def mount_desk(app: FastAPI) -> None:
     """Call before the site's routes are included: ``/desk/...`` must win over ``/{lang}/...``."""
     from warta.desk.admin import router as admin_router
     from warta.desk.edition import router as edition_router
+    from warta.desk.editors import router as editors_router
     from warta.desk.history import router as history_router
     from warta.desk.routes import router as desk_router
 
@@ -21,3 +22,4 @@ def mount_desk(app: FastAPI) -> None:
     app.include_router(edition_router)
     app.include_router(history_router)
     app.include_router(admin_router)
+    app.include_router(editors_router)

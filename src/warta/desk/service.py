@@ -6,11 +6,13 @@ editor's site, so another site's article is "not found" (404), never shown.
 from __future__ import annotations
 
 from warta.desk.session import DeskUser
-from warta.domain import Edition, Glossary, GlossaryTerm, PublishingPolicy
+from warta.domain import Edition, EditorRole, Glossary, GlossaryTerm, PublishingPolicy
 from warta.glossary import GlossaryChange
 from warta.integrations import Integrations
+from warta.integrations.access import NewPassword
 from warta.languages import TARGET_LANGS, Lang
 from warta.store.changes import ArticleView, QueueItem, QueueStatus
+from warta.store.editors import Editor
 from warta.store.history import EditionVersion, SegmentChange
 
 QUEUE_STATUSES: tuple[str, ...] = ("pending", "translated", "needs_review", "held", "failed")
@@ -150,3 +152,28 @@ def import_csv(integrations: Integrations, user: DeskUser, data: bytes) -> Gloss
 
 def export_csv(integrations: Integrations, user: DeskUser) -> bytes:
     return integrations.glossary.export_csv(site_id=user.site_id)
+
+
+# --- editors of the site (admins; the accounts check the role again) ---------------------------
+
+
+def editors(integrations: Integrations, user: DeskUser) -> list[Editor]:
+    return integrations.accounts.editors(admin=user.editor)
+
+
+def add_editor(
+    integrations: Integrations, user: DeskUser, *, email: str, role: EditorRole
+) -> NewPassword:
+    return integrations.accounts.add(admin=user.editor, email=email, role=role)
+
+
+def change_role(
+    integrations: Integrations, user: DeskUser, *, email: str, role: EditorRole
+) -> Editor:
+    return integrations.accounts.change_role(admin=user.editor, email=email, role=role)
+
+
+def set_disabled(
+    integrations: Integrations, user: DeskUser, *, email: str, disabled: bool
+) -> Editor:
+    return integrations.accounts.set_disabled(admin=user.editor, email=email, disabled=disabled)

@@ -6,11 +6,11 @@ items replaced by placeholders) for one language pair and returns one :class:`Hy
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
-from warta.domain import ModelProvenance
+from warta.domain import Glossary, ModelProvenance
 from warta.languages import Lang
 
 
@@ -52,8 +52,8 @@ class Decoding:
     # models trained that way (their manifest names the separator token). 0: off.
     context_sentences: int = 0
 
-    def as_items(self) -> tuple[tuple[str, int | float], ...]:
-        items: tuple[tuple[str, int | float], ...] = (
+    def as_items(self) -> tuple[tuple[str, int | float | str], ...]:
+        items: tuple[tuple[str, int | float | str], ...] = (
             ("beam", self.beam_size),
             ("length_penalty", self.length_penalty),
             ("max_len", self.max_decoding_length),
@@ -73,6 +73,37 @@ class EngineInfo:
     decoding: Decoding
     device: str
     compute_type: str
+    # How inline markup travels: "alignment" (the engine returns attention alignment and the
+    # pipeline projects markup onto its output) or "tags" (the engine keeps inline tags itself:
+    # the pipeline sends tagged text, see warta.text.tags, and reads the tags back).
+    markup: str = "alignment"
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentGroup:
+    """The article a segment belongs to, for engines that translate whole articles (LLMs).
+
+    One per text in :meth:`Engine.translate`; texts of the same article share one group (equal
+    ``key``). Engines that translate sentence by sentence ignore it.
+    """
+
+    key: str  # the article (revision) the segment belongs to
+    title: str  # the article's title (source language), as context
+    site: str  # the site's slug (routing, caps, usage)
+    glossary: Glossary  # the site's glossary (the terms that apply are sent to LLMs)
+    style_note: str = ""  # the site's per-language style instructions for LLMs
+
+
+@dataclass(frozen=True, slots=True)
+class EngineUsage:
+    """What one request to a remote engine consumed (reported through ``on_usage``)."""
+
+    characters: int
+    input_tokens: int = 0
+    output_tokens: int = 0
+
+
+UsageCallback = Callable[[EngineUsage], None]
 
 
 @runtime_checkable
@@ -96,6 +127,7 @@ class Engine(Protocol):
         source: Lang,
         target: Lang,
         contexts: Sequence[str | None] | None = None,
+        groups: Sequence[SegmentGroup] | None = None,
     ) -> list[Hypothesis]:
         """One hypothesis per input text, in order. Batches internally by tokens.
 
@@ -103,5 +135,12 @@ class Engine(Protocol):
         in the source language. An engine uses them only where its decoding asks for context
         and the model supports it (:attr:`EngineInfo.decoding` says whether it does); the
         hypothesis translates the text alone either way.
+
+        ``groups``: for each text, the article it belongs to (title, site, glossary, style
+        note); engines that translate by article use them, the others ignore them.
+
+        For an engine whose :attr:`EngineInfo.markup` is ``"tags"``, each text is tagged text
+        (:func:`warta.text.tags.to_tagged`: HTML-escaped, inline markup as ``<x1>…</x1>``,
+        ``<x2/>``) and each hypothesis must keep those tags; its alignment is not used.
         """
         ...

@@ -22,7 +22,7 @@ import sentencepiece as spm
 
 from warta.domain import ModelProvenance, RegisteredModel
 from warta.engines import alignment
-from warta.engines.base import Decoding, EngineInfo, Hypothesis
+from warta.engines.base import Decoding, EngineInfo, Hypothesis, SegmentGroup
 from warta.engines.catalog import KNOWN_MODELS, models_for
 from warta.engines.families import (
     EOS,
@@ -166,6 +166,7 @@ class CTranslate2Engine:
         source: Lang,
         target: Lang,
         contexts: Sequence[str | None] | None = None,
+        groups: Sequence[SegmentGroup] | None = None,  # noqa: ARG002 -- sentence by sentence
     ) -> list[Hypothesis]:
         """See :meth:`Engine.translate`. With a pivot, the context goes to the first leg."""
         legs = self._legs(source, target)

@@ -13,7 +13,7 @@ import re
 from collections.abc import Collection, Iterable, Sequence
 
 from warta.domain import ModelProvenance
-from warta.engines.base import AlignedToken, Decoding, EngineInfo, Hypothesis
+from warta.engines.base import AlignedToken, Decoding, EngineInfo, Hypothesis, SegmentGroup
 from warta.errors import EngineError, ModelNotFoundError
 from warta.languages import TARGET_LANGS, Lang
 
@@ -33,8 +33,9 @@ class FakeEngine:
 
     ``pairs``: what it claims to support (default: Indonesian into every edition).
     ``fail_targets``: targets for which ``translate`` raises EngineError (to test failure paths).
-    ``calls`` records every ``translate`` call as ``(source, target, texts)``, and ``contexts``
-    the document context each call was given (None when none was passed).
+    ``calls`` records every ``translate`` call as ``(source, target, texts)``, ``contexts``
+    the document context and ``groups`` the segment groups each call was given (None when none
+    was passed).
     """
 
     name = "fake"
@@ -52,6 +53,7 @@ class FakeEngine:
         self.fail_targets = frozenset(fail_targets)
         self.calls: list[tuple[Lang, Lang, tuple[str, ...]]] = []
         self.contexts: list[tuple[str | None, ...] | None] = []  # per call, what it was given
+        self.groups: list[tuple[SegmentGroup, ...] | None] = []  # per call, what it was given
 
     def supports(self, *, source: Lang, target: Lang) -> bool:
         return (source, target) in self.pairs
@@ -77,12 +79,14 @@ class FakeEngine:
         source: Lang,
         target: Lang,
         contexts: Sequence[str | None] | None = None,
+        groups: Sequence[SegmentGroup] | None = None,
     ) -> list[Hypothesis]:
         self._check(source, target)
         if contexts is not None and len(contexts) != len(texts):
             raise ValueError(f"{len(contexts)} contexts for {len(texts)} texts")
         self.calls.append((source, target, tuple(texts)))
         self.contexts.append(None if contexts is None else tuple(contexts))
+        self.groups.append(None if groups is None else tuple(groups))
         if target in self.fail_targets:
             raise EngineError(
                 f"the fake engine was told to fail for {target}",

@@ -21,8 +21,17 @@ the broken-HTML policy (:mod:`warta.ingest.markup`) and the language check
    the same content hash;
 5. the optional fields: category, author and tags are cleaned like the title (an empty one is
    dropped; tags are de-duplicated in order), ``source_url`` must be an absolute http(s) URL and
-   ``published_at`` must carry a UTC offset (FieldError);
-6. the plain text of title + lead + body is Indonesian (:class:`NotIndonesianError` naming the
+   ``published_at`` must carry a UTC offset and lie within the times the store can hold
+   (:mod:`warta.ranges`; FieldError);
+6. the article is of bounded cost to translate: at most ``max_segments`` sentences (a quick
+   estimate from the sentence ends first, so that a body with over twice as many is refused before
+   it is segmented, since segmenting costs more than linear time in some bodies; then the exact
+   segmentation the pipeline uses), refused with
+   :class:`ArticleTooLargeError`; and an article of at least :data:`REPETITION_MIN_SENTENCES`
+   sentences of which more than ``max_repeated_share`` repeat an earlier one is refused with a
+   :class:`FieldError` on ``body_html`` (each distinct sentence is translated once anyway, but
+   a body of one sentence pasted thousands of times is an attack or an accident, not news);
+7. the plain text of title + lead + body is Indonesian (:class:`NotIndonesianError` naming the
    detected language and its confidence).
 """
 
@@ -46,12 +55,17 @@ from warta.errors import (
 from warta.ingest.language import IndonesianCheck, Verdict
 from warta.ingest.markup import check_binary, check_markup, plain_text, remove_controls
 from warta.ingest.sanitize import sanitize_html
+from warta.ranges import check_time
+from warta.text import analyse
 
 MAX_EXTERNAL_ID = 200
 MAX_LABEL = 200  # category, author
 MAX_TAG = 100
 MAX_TAGS = 50
 MAX_URL = 2048
+MAX_SEGMENTS = 2000  # default of Settings.max_segments
+MAX_REPEATED_SHARE = 0.5  # default of Settings.max_repeated_share
+REPETITION_MIN_SENTENCES = 20  # shorter articles may repeat themselves (a refrain, a list)
 
 _SITE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 _BOM = b"\xef\xbb\xbf"
@@ -64,18 +78,41 @@ _BLOCKS = frozenset(
 )  # fmt: skip
 _SPACES = re.compile(r"[ \t\n\r\f\v]+")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# Where a sentence may end: an upper bound on the segments `analyse` makes of a text.
+_BREAKS = re.compile(r"[.!?\u2026]+[\"'\u201d\u2019\u00bb)\]]*\s|\n")
 
 
 class Validator:
     """Checks and normalises articles; one per process (it holds the language detector).
 
     ``max_bytes`` limits the UTF-8 size of title + lead + body; ``min_confidence`` is the
-    Indonesian (+ Malay) confidence an article needs (see :mod:`warta.ingest.language`).
+    Indonesian (+ Malay) confidence an article needs (see :mod:`warta.ingest.language`);
+    ``max_segments`` and ``max_repeated_share`` bound what an article costs to translate
+    (step 6 of the module docstring).
     """
 
-    def __init__(self, *, max_bytes: int, min_confidence: float) -> None:
+    def __init__(
+        self,
+        *,
+        max_bytes: int,
+        min_confidence: float,
+        max_segments: int = MAX_SEGMENTS,
+        max_repeated_share: float = MAX_REPEATED_SHARE,
+    ) -> None:
         if max_bytes < 1:
             raise ConfigError(f"max_bytes must be positive, got {max_bytes}", hint="raise it")
+        if max_segments < 1:
+            raise ConfigError(
+                f"max_segments must be positive, got {max_segments}",
+                hint="set WARTA_MAX_SEGMENTS to a positive number",
+            )
+        if not 0.0 <= max_repeated_share <= 1.0:
+            raise ConfigError(
+                f"max_repeated_share must be within [0, 1], got {max_repeated_share}",
+                hint="set WARTA_MAX_REPEATED_SHARE between 0 and 1",
+            )
+        self._max_segments = max_segments
+        self._max_repeated_share = max_repeated_share
         if not 0.0 <= min_confidence <= 1.0:
             raise ConfigError(
                 f"min_confidence must be within [0, 1], got {min_confidence}",
@@ -161,8 +198,38 @@ class Validator:
             published_at=_check_published_at(draft.published_at),
             source_url=check_source_url(draft.source_url),
         )
-        self.check_language("\n".join((title, lead, plain_text(body))))  # the costly check last
+        text = plain_text(body)
+        self.check_cost(title=title, lead=lead, body_html=body, text=text, external_id=external_id)
+        self.check_language("\n".join((title, lead, text)))  # the costly check last
         return clean
+
+    def check_cost(
+        self, *, title: str, lead: str, body_html: str, text: str, external_id: str
+    ) -> None:
+        """Step 6: at most ``max_segments`` sentences, not mostly repetition. ``body_html`` is
+        the cleaned body and ``text`` its plain text."""
+        estimate = 2 + sum(1 for part in _BREAKS.split(text) if part.strip())
+        if estimate > 2 * self._max_segments:  # far over: refused without segmenting
+            raise _too_many(estimate, limit=self._max_segments, external_id=external_id)
+        document = analyse(title=_escape(title), lead=_escape(lead), body_html=body_html)
+        sentences = [s.text.strip() for s in document.segments if s.translate]
+        if len(sentences) > self._max_segments:
+            raise _too_many(len(sentences), limit=self._max_segments, external_id=external_id)
+        if len(sentences) < REPETITION_MIN_SENTENCES:
+            return
+        repeated = len(sentences) - len(set(sentences))
+        if repeated / len(sentences) > self._max_repeated_share:
+            raise FieldError(
+                f"article {external_id!r} is mostly repetition: {repeated} of its "
+                f"{len(sentences)} sentences repeat an earlier one (at most "
+                f"{self._max_repeated_share:.0%} may)",
+                hint="send the article's real text; a sentence pasted many times is not "
+                "translated (the limit is WARTA_MAX_REPEATED_SHARE)",
+                field="body_html",
+                external_id=external_id,
+                sentences=len(sentences),
+                repeated=repeated,
+            )
 
     def clean_body(self, body_html: str) -> str:
         """Markup policy, sanitising and normalisation of a body (step 4 of :meth:`validate`)."""
@@ -175,6 +242,22 @@ class Validator:
     def check_language(self, text: str) -> Verdict:
         """Raise :class:`NotIndonesianError` unless ``text`` is Indonesian (step 6)."""
         return self._language.check(text)
+
+
+def _too_many(count: int, *, limit: int, external_id: str) -> ArticleTooLargeError:
+    return ArticleTooLargeError(
+        f"article {external_id!r} has {count} sentences; at most {limit} are translated",
+        hint="split it into several articles, or raise WARTA_MAX_SEGMENTS",
+        size=count,
+        limit=limit,
+        external_id=external_id,
+        unit="sentences",
+    )
+
+
+def _escape(line: str) -> str:
+    """A plain-text title or lead as inline HTML, for counting its sentences."""
+    return line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def check_site(site: str) -> str:
@@ -313,7 +396,7 @@ def _check_published_at(value: datetime | None) -> datetime | None:
             hint="add the offset, e.g. 2024-03-05T09:30:00+07:00 for WIB, or Z for UTC",
             field="published_at",
         )
-    return value
+    return value if value is None else check_time(value, field="published_at")
 
 
 def _encoding_hint(data: bytes) -> str:

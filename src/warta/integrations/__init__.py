@@ -17,7 +17,12 @@ from typing import TYPE_CHECKING
 import httpx
 
 from warta.glossary import GlossaryService
-from warta.integrations.access import EditorAccounts, KeyAuthenticator, LoginThrottle
+from warta.integrations.access import (
+    EditorAccounts,
+    FailureThrottle,
+    KeyAuthenticator,
+    LoginThrottle,
+)
 from warta.integrations.feeds import FeedImporter
 from warta.integrations.outbound import OutboundPolicy, make_client
 from warta.integrations.portal import PortalArticles
@@ -58,6 +63,9 @@ class IntegrationLimits:
     login_burst: int = 10
     login_attempts_per_minute_per_address: float = 30.0  # per client address, any account
     login_address_burst: int = 30
+    # Failed API-key checks per client address a minute (also the burst); None:
+    # Settings.auth_failures_per_minute (WARTA_AUTH_FAILURES_PER_MINUTE).
+    auth_failures_per_minute: int | None = None
     session_seconds: float = 12 * 3600.0
     outbound: OutboundPolicy = field(default_factory=OutboundPolicy)
     webhook_retry: RetryPolicy = field(default_factory=RetryPolicy)
@@ -145,7 +153,7 @@ def build_integrations(
         feeds=FeedStore(db, clock=clock),
         queries=queries,
         portal=PortalArticles(newsroom=services.newsroom, queries=queries),
-        authenticator=KeyAuthenticator(keys),
+        authenticator=KeyAuthenticator(keys, failures=_failure_throttle(services, limits)),
         accounts=EditorAccounts(editors, session_seconds=limits.session_seconds, throttle=throttle),
         outbox=outbox,
         events=events,
@@ -162,3 +170,8 @@ def build_integrations(
         glossary=GlossaryService(db, targets=services.settings.targets, clock=clock),
         policies=policies,
     )
+
+
+def _failure_throttle(services: Services, limits: IntegrationLimits) -> FailureThrottle:
+    per_minute = limits.auth_failures_per_minute or services.settings.auth_failures_per_minute
+    return FailureThrottle(TokenBucketLimiter(rate=per_minute / 60.0, burst=per_minute))

@@ -11,12 +11,14 @@ header, which another origin's page cannot read or set.
 Editors have a role per site (:class:`~warta.domain.EditorRole`): ``admin`` manages editors, the
 glossary and the publishing policy (:func:`require_admin`), and does everything an ``editor``
 does. Logins are rate-limited per account *and* per client address (:class:`LoginThrottle`), so
-neither guessing one account's password nor trying many accounts from one address goes fast.
+neither guessing one account's password nor trying many accounts from one address goes fast;
+failed API-key checks are limited per client address (:class:`FailureThrottle`).
 """
 
 from __future__ import annotations
 
 import hmac
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -33,17 +35,57 @@ BEARER_HINT = (
 )
 
 
+class FailureThrottle:
+    """Failed authentications per client address, a token bucket each: an address that spent
+    its failures is answered 429 (with ``retry_after``) before its key is even looked at, so keys
+    cannot be guessed fast, and an address in good standing is not slowed at all."""
+
+    def __init__(self, limiter: TokenBucketLimiter) -> None:
+        self._limiter = limiter
+
+    def check(self, address: str | None) -> None:
+        """RateLimitError while ``address`` has no failures left."""
+        wait = self._limiter.peek(f"addr:{address}") if address else 0.0
+        if wait > 0:
+            raise RateLimitError(
+                "too many failed authentications from this address: the limit is "
+                f"{self._limiter.rate * 60:g} a minute, {self._limiter.burst} at once",
+                hint="check the API key you send (`Authorization: Bearer KEY`) and wait",
+                retry_after=wait,
+            )
+
+    def failed(self, address: str | None) -> None:
+        """Count one failed authentication of ``address``."""
+        if address:
+            self._limiter.acquire(f"addr:{address}")
+
+
 class KeyAuthenticator:
-    def __init__(self, keys: KeyStore) -> None:
+    def __init__(self, keys: KeyStore, *, failures: FailureThrottle | None = None) -> None:
         self._keys = keys
+        self._failures = failures
 
     def issue(self, *, site: str) -> tuple[ApiKey, str]:
         """Make a key for ``site``: the record, and the key itself (shown this once only)."""
         new = credentials.new_api_key()
         return self._keys.add(site=site, prefix=new.prefix, key_hash=new.hash), new.key
 
-    def authenticate(self, key: str | None) -> ApiKey:
-        """The active key ``key`` is, or AuthenticationError (missing, unknown or revoked)."""
+    def authenticate(self, key: str | None, *, address: str | None = None) -> ApiKey:
+        """The active key ``key`` is, or AuthenticationError (missing, unknown or revoked).
+
+        With a :class:`FailureThrottle`, each failure counts against the client ``address``, and
+        an address with no failures left gets RateLimitError (HTTP 429) instead.
+        """
+        if self._failures is None:
+            return self._check(key)
+        self._failures.check(address)
+        try:
+            return self._check(key)
+        except AuthenticationError:
+            self._failures.failed(address)
+            raise
+
+    def _check(self, key: str | None) -> ApiKey:
         if not key:
             raise AuthenticationError("this endpoint needs an API key", hint=BEARER_HINT)
         prefix = credentials.key_prefix(key)
@@ -100,6 +142,19 @@ class Login:
     expires_at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class NewPassword:
+    """An editor with a password generated for them: shown once, only its hash is stored."""
+
+    editor: Editor
+    password: str
+
+
+def generated_password() -> str:
+    """A random password for a new or reset account (about 120 bits, url-safe, 20 characters)."""
+    return secrets.token_urlsafe(15)
+
+
 class EditorAccounts:
     def __init__(
         self,
@@ -113,10 +168,73 @@ class EditorAccounts:
         self._throttle = throttle
 
     def create(
-        self, *, site: str, email: str, password: str, role: EditorRole = EditorRole.EDITOR
+        self,
+        *,
+        site: str,
+        email: str,
+        password: str,
+        role: EditorRole = EditorRole.EDITOR,
+        actor: str = "cli",
     ) -> Editor:
         return self._editors.create(
-            site=site, email=email, password_hash=credentials.hash_password(password), role=role
+            site=site,
+            email=email,
+            password_hash=credentials.hash_password(password),
+            role=role,
+            actor=actor,
+        )
+
+    def find(self, *, site: str, email: str) -> Editor:
+        """The editor ``email`` of ``site`` (the operator's look-up); NotFoundError if none."""
+        return self._editors.get(site=site, email=email)
+
+    def reset_password(self, *, site: str, email: str, actor: str = "cli") -> NewPassword:
+        """Give the editor a new generated password (shown once); their sessions end."""
+        password = generated_password()
+        editor = self.set_password(site=site, email=email, password=password, actor=actor)
+        return NewPassword(editor=editor, password=password)
+
+    def set_password(self, *, site: str, email: str, password: str, actor: str = "cli") -> Editor:
+        """Give the editor the password ``password``; their sessions end."""
+        return self._editors.set_password(
+            site=site,
+            email=email,
+            password_hash=credentials.hash_password(password),
+            actor=actor,
+        )
+
+    # --- an admin manages the editors of their site (require_admin; audit: the admin's email) --
+
+    def editors(self, *, admin: Editor) -> list[Editor]:
+        """The editors of the admin's site, disabled ones too, by email."""
+        require_admin(admin, action="manage editors")
+        return self._editors.list_for(site=admin.site)
+
+    def get(self, *, admin: Editor, email: str) -> Editor:
+        """One editor of the admin's site (NotFoundError if there is none)."""
+        require_admin(admin, action="manage editors")
+        return self._editors.get(site=admin.site, email=email)
+
+    def add(self, *, admin: Editor, email: str, role: EditorRole) -> NewPassword:
+        """A new editor of the admin's site, with a generated password to hand over once."""
+        require_admin(admin, action="manage editors")
+        password = generated_password()
+        editor = self.create(
+            site=admin.site, email=email, password=password, role=role, actor=admin.email
+        )
+        return NewPassword(editor=editor, password=password)
+
+    def change_role(self, *, admin: Editor, email: str, role: EditorRole) -> Editor:
+        """Another role for an editor of the admin's site (ConflictError: the last admin)."""
+        require_admin(admin, action="manage editors")
+        return self._editors.set_role(site=admin.site, email=email, role=role, actor=admin.email)
+
+    def set_disabled(self, *, admin: Editor, email: str, disabled: bool) -> Editor:
+        """Disable (logged out, cannot log in) or enable an editor of the admin's site
+        (ConflictError: the last admin)."""
+        require_admin(admin, action="manage editors")
+        return self._editors.set_disabled(
+            site=admin.site, email=email, disabled=disabled, actor=admin.email
         )
 
     def login(self, *, site: str, email: str, password: str, address: str | None = None) -> Login:

@@ -15,8 +15,11 @@ with feedparser, and for every entry:
 5. submits the rest through :meth:`warta.newsroom.Newsroom.submit` (a known GUID with new content
    becomes a new revision of the same article).
 
-The article's external id is the entry's GUID (or ``feed-<hash>`` when the GUID is longer than an
-external id may be). Every request has the outbound policy's timeouts, size cap and address check.
+The article's external id is ``feed-`` and 16 hex digits of the SHA-256 of the entry's GUID (its
+link when it has none): stable across polls, and accepted by every route (a GUID is often a URL,
+whose ``/`` no API path accepts); the entry's link is kept as the article's ``source_url``.
+Migration 0004 rewrote the ids of articles imported before. Every request has the outbound
+policy's timeouts, size cap and address check.
 """
 
 from __future__ import annotations
@@ -144,7 +147,7 @@ class FeedImporter:
         if seen is not None and seen.fingerprint == fingerprint:
             report.unchanged += 1
             return
-        external_id = _external_id(guid)
+        external_id = feed_external_id(guid)
         try:
             clean = self._newsroom.check(self._draft(feed, entry, external_id=external_id))
         except InputError as exc:
@@ -225,7 +228,7 @@ class FeedImporter:
             tags=tags,
             author=str(entry["author"]) if entry.get("author") else None,
             published_at=_time(_raw(entry, "published_parsed") or _raw(entry, "updated_parsed")),
-            source_url=_source_url(link),
+            source_url=_source_url(link) or _source_url(str(entry.get("id") or "")),
         )
 
     def _body(self, entry: Any, *, link: str) -> str:
@@ -297,11 +300,11 @@ def _raw(entry: Any, key: str) -> Any:
     return dict.get(entry, key)
 
 
-def _external_id(guid: str) -> str:
-    try:
-        return check_external_id(guid)
-    except FieldError:
-        return "feed-" + hashlib.sha256(guid.encode("utf-8", "surrogatepass")).hexdigest()[:40]
+def feed_external_id(guid: str) -> str:
+    """The external id of a feed entry's article: ``feed-`` + 16 hex digits of the SHA-256 of
+    its GUID (UTF-8). Migration 0004 computes the same for articles imported before."""
+    digest = hashlib.sha256(guid.encode("utf-8", "surrogatepass")).hexdigest()
+    return check_external_id("feed-" + digest[:16])
 
 
 def _as_html(value: str, content_type: str) -> str:

@@ -83,6 +83,7 @@ class EditorialDesk:
         correction made on a page of an older revision never lands on a newer one.
         """
         found = self._revision(site_id=site_id, external_id=external_id, number=revision)
+        was_published = self._was_published(site_id=site_id, revision_id=found.id, lang=lang)
         result = self._newsroom.correct_segment(
             revision_id=found.id,
             lang=lang,
@@ -91,7 +92,7 @@ class EditorialDesk:
             base_version=base_version,
             editor_email=editor.email,
         )
-        self._events.corrected(result.edition)
+        self._events.corrected(result.edition, was_published=was_published)
         return result
 
     def history(self, *, site_id: int, external_id: str, lang: Lang) -> list[EditionVersion]:
@@ -111,11 +112,19 @@ class EditorialDesk:
     ) -> Edition:
         """A new version with ``to_version``'s texts; the segments it changes become HUMAN."""
         found = self._revision(site_id=site_id, external_id=external_id)
+        was_published = self._was_published(site_id=site_id, revision_id=found.id, lang=lang)
         edition = self._newsroom.rollback(
             revision_id=found.id, lang=lang, to_version=to_version, editor_email=editor.email
         )
-        self._events.corrected(edition)
+        self._events.corrected(edition, was_published=was_published)
         return edition
+
+    def _was_published(self, *, site_id: int, revision_id: int, lang: Lang) -> bool:
+        """Whether the edition is published before a change, so that a change that publishes
+        it says so (``edition.published``, e.g. the last flagged sentence corrected under
+        ``clean``, or a rejected text replaced)."""
+        before = self._store.get_edition(revision_id=revision_id, lang=lang)
+        return self._queries.publication(site_id=site_id, edition=before).published
 
     def send_back(
         self, *, site_id: int, external_id: str, lang: Lang, editor: Editor, note: str = ""

@@ -11,10 +11,11 @@ note saying so (character BLEU is not comparable with published ja-mecab figures
 
 from __future__ import annotations
 
+import html
 import importlib
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from warta.pipeline import provenance_for
 from warta.quality.estimator import QualityEstimator
 from warta.quality.flores import check_aligned, read_lines
 from warta.quality.rerank import rerank_index
+from warta.text.tags import TAG
 
 __all__ = [
     "EvalResult",
@@ -192,12 +194,20 @@ def evaluate(
         # sentence before (across a document boundary it is only unrelated context).
         contexts = [None, *texts[:-1]]
         notes.append("document context: each line was given the line before it")
+    sent = texts
+    if info.markup == "tags":  # the engine reads tagged text: plain text goes escaped
+        sent = [html.escape(t, quote=False) for t in texts]
+        notes.append(f"engine {info.engine}: tagged text (HTML-escaped), tags dropped from output")
     started = clock()
     hypotheses = (
-        engine.translate(texts, source=source, target=target, contexts=contexts)
+        engine.translate(sent, source=source, target=target, contexts=contexts)
         if contexts is not None
-        else engine.translate(texts, source=source, target=target)
+        else engine.translate(sent, source=source, target=target)
     )
+    if info.markup == "tags":
+        hypotheses = [
+            replace(h, text=html.unescape(TAG.sub("", h.text)).strip()) for h in hypotheses
+        ]
     if estimator is not None and any(h.alternatives for h in hypotheses):
         # n-best reranking by quality estimation, as the pipeline does it.
         hypotheses = [_reranked(text, h, lang=target, estimator=estimator)

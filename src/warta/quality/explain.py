@@ -115,6 +115,10 @@ _EN: dict[str, _Sentences] = {
         "Formatting or a link of the Indonesian sentence could not be placed in the translation.",
         None,
     ),
+    "markup_extra": (
+        "The translation has formatting or a link that the Indonesian sentence does not have.",
+        None,
+    ),
     "source_changed_since_correction": (
         "The Indonesian sentence changed after an editor corrected it: the earlier correction "
         "is shown as a suggestion.",
@@ -219,6 +223,10 @@ _ID: dict[str, _Sentences] = {
     ),
     "markup_lost": (
         "Format atau tautan kalimat Indonesia tidak dapat ditempatkan dalam terjemahan.",
+        None,
+    ),
+    "markup_extra": (
+        "Terjemahan memuat format atau tautan yang tidak ada dalam kalimat Indonesia.",
         None,
     ),
     "source_changed_since_correction": (

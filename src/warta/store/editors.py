@@ -9,12 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from warta.domain import EditorRole
 from warta.errors import ConflictError, FieldError, NotFoundError
-from warta.store import catalog
+from warta.store import audit, catalog
 from warta.store.tables import EditorRow, EditorSessionRow, SiteRow
 from warta.store.transactional import Transactional
 
@@ -93,6 +93,79 @@ def _find(session: Session, *, site_id: int, email: str) -> EditorRow | None:
     ).one_or_none()
 
 
+def _existing(session: Session, site_row: SiteRow, email: str) -> EditorRow:
+    address = normalize_email(email)
+    row = _find(session, site_id=site_row.id, email=address)
+    if row is None:
+        raise NotFoundError(
+            f"site {site_row.slug!r} has no editor {address!r}",
+            hint="list them with `warta editors list --site SITE`",
+            field="email",
+        )
+    return row
+
+
+def _keep_an_admin(
+    session: Session, site_row: SiteRow, row: EditorRow, *, role: EditorRole, disabled: bool
+) -> None:
+    """ConflictError when ``row``, an active admin, would stop being one and the site would be
+    left with no active admin (nobody could manage editors, glossary or policy at the desk)."""
+    if row.role != EditorRole.ADMIN.value or row.disabled_at is not None:
+        return
+    if role is EditorRole.ADMIN and not disabled:
+        return
+    others = session.scalars(
+        select(EditorRow.id)
+        .where(
+            EditorRow.site_id == site_row.id,
+            EditorRow.id != row.id,
+            EditorRow.role == EditorRole.ADMIN.value,
+            EditorRow.disabled_at.is_(None),
+        )
+        .limit(1)
+        .with_for_update()
+    ).first()
+    if others is None:
+        raise ConflictError(
+            f"{row.email} is the last active admin of site {site_row.slug!r}",
+            hint="make another editor an admin first, then change this account",
+            field="email",
+            email=row.email,
+            last_admin=True,
+        )
+
+
+def _end_sessions(session: Session, row: EditorRow, *, now: datetime) -> None:
+    session.execute(
+        update(EditorSessionRow)
+        .where(EditorSessionRow.editor_id == row.id, EditorSessionRow.ended_at.is_(None))
+        .values(ended_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _audit(
+    session: Session,
+    row: EditorRow,
+    *,
+    actor: str,
+    action: str,
+    now: datetime,
+    before: str | None = None,
+    after: str | None = None,
+) -> None:
+    audit.record(
+        session,
+        site_id=row.site_id,
+        actor=actor,
+        action=action,
+        subject=f"editor {row.email}",
+        now=now,
+        before=before,
+        after=after,
+    )
+
+
 class EditorStore(Transactional):
     def create(
         self,
@@ -101,7 +174,9 @@ class EditorStore(Transactional):
         email: str,
         password_hash: str,
         role: EditorRole = EditorRole.EDITOR,
+        actor: str = "cli",
     ) -> Editor:
+        """A new editor of ``site``; ``actor`` (who made it) goes into the audit log."""
         address = normalize_email(email)
         with self._write() as session:
             site_row = catalog.site_row(session, site)
@@ -120,6 +195,14 @@ class EditorStore(Transactional):
             )
             session.add(row)
             session.flush()
+            _audit(
+                session,
+                row,
+                actor=actor,
+                action="editor.created",
+                now=row.created_at,
+                after=role.value,
+            )
             return _editor(row, site_row.slug)
 
     def login_of(self, *, site: str, email: str) -> EditorLogin | None:
@@ -141,19 +224,61 @@ class EditorStore(Transactional):
             )
             return [_editor(row, site_row.slug) for row in rows]
 
-    def set_role(self, *, site: str, email: str, role: EditorRole) -> Editor:
-        """Change the role of the editor ``email`` of ``site``; NotFoundError if there is none."""
-        address = normalize_email(email)
+    def get(self, *, site: str, email: str) -> Editor:
+        """The editor ``email`` of ``site`` (disabled or not); NotFoundError if there is none."""
+        with self._read() as session:
+            site_row = catalog.site_row(session, site)
+            return _editor(_existing(session, site_row, email), site_row.slug)
+
+    def set_role(self, *, site: str, email: str, role: EditorRole, actor: str = "cli") -> Editor:
+        """Change the role of the editor ``email`` of ``site``; NotFoundError if there is none,
+        ConflictError if that would leave the site without an active admin."""
         with self._write() as session:
             site_row = catalog.site_row(session, site)
-            row = _find(session, site_id=site_row.id, email=address)
-            if row is None:
-                raise NotFoundError(
-                    f"site {site!r} has no editor {address!r}",
-                    hint="list them with `warta editors list --site SITE`",
-                    field="email",
-                )
-            row.role = role.value
+            row = _existing(session, site_row, email)
+            if row.role == role.value:
+                return _editor(row, site_row.slug)
+            _keep_an_admin(session, site_row, row, role=role, disabled=row.disabled_at is not None)
+            before, row.role = row.role, role.value
+            _audit(
+                session,
+                row,
+                actor=actor,
+                action="editor.role",
+                now=self._clock(),
+                before=before,
+                after=row.role,
+            )
+            return _editor(row, site_row.slug)
+
+    def set_disabled(self, *, site: str, email: str, disabled: bool, actor: str = "cli") -> Editor:
+        """Disable (no login, sessions end) or enable the editor ``email`` of ``site``;
+        ConflictError if disabling would leave the site without an active admin."""
+        with self._write() as session:
+            site_row = catalog.site_row(session, site)
+            row = _existing(session, site_row, email)
+            if (row.disabled_at is not None) is disabled:
+                return _editor(row, site_row.slug)
+            _keep_an_admin(session, site_row, row, role=parse_role(row.role), disabled=disabled)
+            now = self._clock()
+            row.disabled_at = now if disabled else None
+            if disabled:
+                _end_sessions(session, row, now=now)
+            action = "editor.disabled" if disabled else "editor.enabled"
+            _audit(session, row, actor=actor, action=action, now=now)
+            return _editor(row, site_row.slug)
+
+    def set_password(
+        self, *, site: str, email: str, password_hash: str, actor: str = "cli"
+    ) -> Editor:
+        """Replace the editor's password (hash); their sessions end (log in again)."""
+        with self._write() as session:
+            site_row = catalog.site_row(session, site)
+            row = _existing(session, site_row, email)
+            now = self._clock()
+            row.password_hash = password_hash
+            _end_sessions(session, row, now=now)
+            _audit(session, row, actor=actor, action="editor.password_reset", now=now)
             return _editor(row, site_row.slug)
 
     def start_session(

@@ -273,20 +273,23 @@ class EditionHistory(Transactional):
     # --- send back -------------------------------------------------------------------------------
 
     def send_back(self, *, revision_id: int, lang: Lang, actor: str, note: str = "") -> Job:
-        """Queue a fresh re-translation (no engine memory reused; corrections still are)."""
+        """Queue a fresh re-translation (no engine memory reused; corrections still are).
+
+        While the edition is being translated (its job running, planned without ``fresh``), the
+        running job is marked fresh and returned: when the worker records its result, it sees
+        the mark (the job it planned was not fresh) and queues the fresh job as a follow-up in
+        the same transaction (:meth:`warta.store.repository.Store.record_translations`).
+        """
         with self._write() as session:
             now = self._clock()
             revision, article, row = _locked_current(
                 session, revision_id=revision_id, lang=lang, translated=False
             )
             job = jobs.enqueue(session, revision_id=revision_id, lang=lang, now=now, fresh=True)
-            if not job.fresh:
-                raise ConflictError(
-                    f"the {lang} edition of {article.external_id!r} is being translated right now",
-                    hint="send it back again once this translation is stored",
-                    field="lang",
-                    job_id=job.id,
-                )
+            if not job.fresh:  # running: a follow-up, queued when its result is recorded
+                job.fresh = True
+                job.updated_at = now
+                session.flush()
             reason = f"sent back for re-translation by {actor}" + (f": {note}" if note else "")
             session.execute(
                 update(EditionRow)

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from warta.domain import Article, Edition, EditionStatus, Job, MemoryEntry, Revision
+from warta.domain import (
+    Article,
+    Edition,
+    EditionStatus,
+    Glossary,
+    Job,
+    MemoryEntry,
+    Revision,
+)
 from warta.languages import Lang
 
 
@@ -26,6 +34,12 @@ class Finished:
     site_id: int  # the site of the job's article (checked)
     edition: Edition
     memory: tuple[MemoryEntry, ...]  # engine translations worth remembering
+    # What the job was planned with: its ``fresh`` (sent back) and the site's glossary at the
+    # time. Recording compares them with the job row and the glossary now, and queues a
+    # follow-up job when an editor sent the edition back, or the glossary changed in a way that
+    # affects its sentences, while it was being translated (None: not known, no follow-up).
+    fresh: bool | None = None
+    glossary: Glossary | None = None
 
 
 @dataclass(frozen=True, slots=True)

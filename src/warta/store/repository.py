@@ -28,6 +28,7 @@ from warta.domain import (
     Site,
 )
 from warta.errors import ConflictError, FieldError, LeaseLostError
+from warta.glossary import affected_langs
 from warta.languages import SOURCE_LANG, Lang
 from warta.store import articles, catalog, editions, jobs, listing, mapping, versions
 from warta.store import memory as tm
@@ -36,6 +37,7 @@ from warta.store.history import EditionHistory
 from warta.store.listing import CategoryCount
 from warta.store.records import Finished, SaveResult, StatusRow
 from warta.store.session import transaction, writer
+from warta.store.tables import RevisionRow
 from warta.store.versions import Version
 
 __all__ = ["CategoryCount", "Finished", "SaveResult", "StatusRow", "Store", "Version"]
@@ -302,9 +304,8 @@ class Store:
                         hint="record each edition with the job that produced it",
                         job_id=item.job_id,
                     )
-                article = articles.article_row(
-                    session, editions.require_revision(session, job.revision_id).article_id
-                )
+                revision = editions.require_revision(session, job.revision_id)
+                article = articles.article_row(session, revision.article_id)
                 if article.site_id != item.site_id:
                     raise FieldError(
                         f"job {item.job_id} belongs to site {article.site_id}, not {item.site_id}",
@@ -321,7 +322,19 @@ class Store:
                     now=now,
                 )
                 key = edition.provenance.key() if edition.provenance else None
+                sent_back = job.fresh and item.fresh is False  # while it was being translated
                 jobs.complete(job, provenance_key=key, now=now)
+                if revision.number == article.current_revision and (
+                    sent_back or _glossary_moved_on(session, item, revision=revision)
+                ):
+                    session.flush()  # the job is done: another may be active for the edition
+                    jobs.enqueue(
+                        session,
+                        revision_id=job.revision_id,
+                        lang=edition.lang,
+                        now=now,
+                        fresh=sent_back,
+                    )
                 outcome.append(None)
         return outcome
 
@@ -362,3 +375,30 @@ class Store:
         """Version token of one article and its current editions; None if unknown."""
         with self._read() as session:
             return versions.article_version(session, article_id)
+
+
+def _glossary_moved_on(session: Session, item: Finished, *, revision: RevisionRow) -> bool:
+    """Whether the site's glossary changed, while ``item`` was being translated, in a way that
+    affects its sentences (a term's glossary key differs, see
+    :func:`warta.glossary.affected_langs`). A glossary change queues the editions it affects
+    again, but an edition whose job is running keeps that job (one active job per edition), so
+    the edition would keep the old wording: recording it queues a follow-up job instead, which
+    re-translates only those sentences (the memory has the rest)."""
+    provenance = item.edition.provenance
+    if provenance is None or item.glossary is None:  # not known: what the worker passes
+        return False
+    if catalog.site_row_by_id(session, item.site_id).glossary_version <= (
+        provenance.glossary_version
+    ):
+        return False  # the usual case: the site row only, no terms read
+    now = catalog.glossary(session, item.site_id)
+    return bool(
+        affected_langs(
+            title=revision.title,
+            lead=revision.lead,
+            body_html=revision.body_html,
+            before=item.glossary,
+            after=now,
+            langs=(item.edition.lang,),
+        )
+    )

@@ -7,12 +7,14 @@ ISO 639-1 codes, so the tables read well in ``psql``/``sqlite3``.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
+    Date,
     Double,
     ForeignKey,
     Index,
@@ -434,3 +436,55 @@ class PublishingPolicyRow(Base):
     lang: Mapped[str] = mapped_column(LANG)
     policy: Mapped[str] = mapped_column(STATUS)
     updated_at: Mapped[datetime]
+
+
+class EngineConfigRow(Base):
+    """A configured translation engine (migration 0005). ``key_env`` names the environment
+    variable holding its key; the key itself is never stored."""
+
+    __tablename__ = "engines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    url: Mapped[str] = mapped_column(Text)
+    model: Mapped[str] = mapped_column(String(200))
+    key_env: Mapped[str] = mapped_column(String(128))
+    options: Mapped[dict[str, Any]]
+    concurrency: Mapped[int]
+    timeout: Mapped[float]
+    monthly_cap_chars: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime]
+    disabled_at: Mapped[datetime | None]
+    disabled_reason: Mapped[str] = mapped_column(Text)
+
+
+class EngineRouteRow(Base):
+    """Which engine translates into ``lang`` for a site (``site_id`` NULL: every site)."""
+
+    __tablename__ = "engine_routes"
+    __table_args__ = (UniqueConstraint("site_id", "lang"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    lang: Mapped[str] = mapped_column(LANG)
+    engine: Mapped[str] = mapped_column(String(64))
+    fallback: Mapped[list[str]]
+    updated_at: Mapped[datetime]
+
+
+class EngineUsageRow(Base):
+    """What one engine was sent for one site on one UTC day."""
+
+    __tablename__ = "engine_usage"
+    __table_args__ = (UniqueConstraint("engine", "site_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    engine: Mapped[str] = mapped_column(String(64))
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date)
+    characters: Mapped[int] = mapped_column(BigInteger)
+    input_tokens: Mapped[int] = mapped_column(BigInteger)
+    output_tokens: Mapped[int] = mapped_column(BigInteger)
+    requests: Mapped[int]
+    errors: Mapped[int]

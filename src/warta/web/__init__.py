@@ -16,6 +16,12 @@ Modules, one job each:
   JSON-LD, Open Graph, RSS/Atom, sitemap XML
 * :mod:`~warta.web.cache`: the page cache, keyed by data versions from the store
   that invalidate it; ETag/Last-Modified/304
+* :mod:`~warta.web.fast`: cache hits answered in front of the app (pure ASGI), without the
+  database: the store's change counter is read at most every ``cache_check_ms``
+* :mod:`~warta.web.cdn`: Cache-Control with stale-while-revalidate, Surrogate-Key/Cache-Tag,
+  the purge webhook
+* :mod:`~warta.web.export`: the static export (``warta publish``), kept up to date as editions
+  change
 * :mod:`~warta.web.routes`, :mod:`~warta.web.errors`: HTTP handlers and error pages
 * :mod:`~warta.web.state`: what the app keeps between requests (on ``app.state.web``)
 """

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
@@ -12,18 +15,23 @@ from warta.api.routes import router as api_router
 from warta.desk import mount_desk
 from warta.services import Services
 from warta.web import errors as web_errors
+from warta.web.fast import FastPages
+from warta.web.hosts import install_host_checks
 from warta.web.routes import router as web_router
 from warta.web.state import WebState
 
 
-def create_app(services: Services) -> FastAPI:
-    """The site (HTML pages, feeds, sitemaps, static files) and the JSON API under /api."""
+def create_app(services: Services, *, cache_clock: Callable[[], float] | None = None) -> FastAPI:
+    """The site (HTML pages, feeds, sitemaps, static files) and the JSON API under /api.
+
+    ``cache_clock`` (monotonic seconds) times the reads of the store's change counter
+    (:mod:`warta.web.fast`); tests pass their own."""
     app = FastAPI(
         title="warta", version=__version__, docs_url=None, openapi_url="/api/openapi.json"
     )
     install_docs(app, openapi_url="/api/openapi.json")  # Swagger UI without a CDN
     app.state.services = services
-    app.state.web = WebState.build(services)
+    app.state.web = WebState.build(services, clock=cache_clock or time.monotonic)
     api_errors.install(app)
     web_errors.install(app)
     app.include_router(api_router)
@@ -35,4 +43,16 @@ def create_app(services: Services) -> FastAPI:
     mount_desk(app)  # the review desk under /desk/, before the site's /{lang}/... routes
     app.mount("/static", StaticFiles(packages=[("warta.web", "static")]), name="static")
     app.include_router(web_router)
+    # Cache hits answered before the rest of the stack, without the database (warta.web.fast).
+    app.add_middleware(FastPages, watch=app.state.web.watch, on_hit=app.state.web.cache.note_hit)
+    install_host_checks(app, services.settings)  # outermost: Vary: Host, WARTA_TRUSTED_HOSTS
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one ``warta serve --workers N`` process: settings from ``WARTA_*`` variables,
+    the database already migrated by the parent."""
+    from warta.config import Settings
+    from warta.services import build_services
+
+    return create_app(build_services(Settings(), migrate=False))

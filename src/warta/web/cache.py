@@ -31,11 +31,22 @@ class Page:
     media_type: str
     etag: str  # a strong validator, quoted, from the body's hash
     last_modified: datetime | None
+    # Readers' caches must ask again before each use (``Cache-Control: no-cache``, answered
+    # with 304 while unchanged): an article page that shows the Indonesian original in place of
+    # an edition not published yet (pending or held), so an approval is seen at once.
+    revalidate: bool = False
 
     @classmethod
-    def of(cls, body: bytes, *, media_type: str, last_modified: datetime | None) -> Page:
+    def of(
+        cls,
+        body: bytes,
+        *,
+        media_type: str,
+        last_modified: datetime | None,
+        revalidate: bool = False,
+    ) -> Page:
         digest = hashlib.sha256(body).hexdigest()[:32]
-        return cls(body, media_type, f'"{digest}"', last_modified)
+        return cls(body, media_type, f'"{digest}"', last_modified, revalidate)
 
     def validators(self) -> dict[str, str]:
         headers = {"ETag": self.etag}
@@ -91,6 +102,11 @@ class PageCache:
             self._pages.move_to_end(key)
             self._hits += 1
             return entry[1]
+
+    def note_hit(self) -> None:
+        """A hit answered before the page routes (:mod:`warta.web.fast`)."""
+        with self._lock:
+            self._hits += 1
 
     def put(self, key: CacheKey, version: Version, page: Page) -> None:
         with self._lock:

@@ -4,6 +4,8 @@ A feed of a translated language lists only published translations (``translated`
 ``needs_review``), never an Indonesian original standing in for one; each entry's content starts
 with the AI disclaimer in the feed's language and links the Indonesian original
 (``rel="related" hreflang="id"`` in Atom). The Indonesian feed lists every article.
+Text never becomes markup: an RSS description is the escaped plain-text summary (see
+:func:`_description`), an Atom summary is ``type="text"``, an Atom content the sanitised body.
 Built with :mod:`xml.etree.ElementTree`, so the output is well-formed whatever the text holds;
 prefixed names (``atom:link``, ``dc:creator``) are written as such with their namespaces declared
 on the root, which keeps ElementTree's process-wide prefix registry out of it.
@@ -68,6 +70,30 @@ def _content(meta: FeedMeta, entry: FeedEntry) -> str:
     return f"<p><em>{note}</em></p>\n{entry.body_html}"
 
 
+def _description(meta: FeedMeta, entry: FeedEntry) -> str:
+    """An RSS item's description: HTML holding the plain-text summary (and the disclaimer).
+
+    RSS 2.0 has no type attribute: readers take ``<description>`` as entity-encoded HTML and
+    render it. So the plain text is HTML-escaped into ``<p>`` elements here, and ElementTree
+    escapes that HTML once more as XML: a lead reading ``<img src=x onerror=…>`` reaches the
+    reader as the text it is, never as an element. Escaping plain text, rather than carrying the
+    body's sanitised HTML in CDATA, leaves nothing for a reader's HTML parser to re-interpret
+    (no mutation XSS, no ``]]>`` break-out, no allowlist to keep in step with the pages').
+    """
+    paragraphs = (entry.summary, meta.disclaimer) if meta.disclaimer else (entry.summary,)
+    return "".join(f"<p>{_escaped(p)}</p>" for p in paragraphs if p)
+
+
+def _escaped(text: str) -> str:
+    """Plain text as HTML, for the RSS elements readers may render as HTML.
+
+    RSS titles have no type either, and readers guess (feedparser takes a title holding a
+    closing tag or an entity for HTML): escaped, a title shows as written in both readings
+    wherever it holds no ``&`` or ``<``, and as written in every HTML-reading reader otherwise.
+    """
+    return html.escape(text, quote=False)
+
+
 def _text(parent: ET.Element, tag: str, text: str, **attrib: str) -> ET.Element:
     element = ET.SubElement(parent, tag, {k: xml_text(v) for k, v in attrib.items()})
     element.text = xml_text(text)
@@ -77,9 +103,9 @@ def _text(parent: ET.Element, tag: str, text: str, **attrib: str) -> ET.Element:
 def rss(meta: FeedMeta, entries: Sequence[FeedEntry]) -> bytes:
     root = ET.Element("rss", {"version": "2.0", "xmlns:atom": ATOM_NS, "xmlns:dc": DC_NS})
     channel = ET.SubElement(root, "channel")
-    _text(channel, "title", meta.title)
+    _text(channel, "title", _escaped(meta.title))
     _text(channel, "link", meta.home_url)
-    _text(channel, "description", meta.description)
+    _text(channel, "description", _escaped(meta.description))
     _text(channel, "language", meta.rss_lang)
     _text(channel, "lastBuildDate", format_datetime(meta.updated, usegmt=True))
     ET.SubElement(
@@ -87,7 +113,7 @@ def rss(meta: FeedMeta, entries: Sequence[FeedEntry]) -> bytes:
     )
     for entry in entries:
         item = ET.SubElement(channel, "item")
-        _text(item, "title", entry.title)
+        _text(item, "title", _escaped(entry.title))
         _text(item, "link", entry.url)
         _text(item, "guid", entry.id_url, isPermaLink="true")
         _text(item, "pubDate", format_datetime(entry.published, usegmt=True))
@@ -95,10 +121,7 @@ def rss(meta: FeedMeta, entries: Sequence[FeedEntry]) -> bytes:
             _text(item, "category", entry.category)
         if entry.author:
             _text(item, "dc:creator", entry.author)
-        summary = entry.summary
-        if meta.disclaimer:
-            summary = f"{summary}\n\n{meta.disclaimer}"
-        _text(item, "description", summary)
+        _text(item, "description", _description(meta, entry))
     return _serialise(root)
 
 

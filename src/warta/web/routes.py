@@ -1,15 +1,17 @@
 """The site's HTTP handlers: which page a URL names, its cache entry, redirects, validators.
 
-URL scheme: :mod:`warta.web.urls`. Every page response carries ``ETag``, ``Last-Modified`` and
-``Cache-Control: public, max-age=N`` (``Settings.page_cache_seconds``) and answers conditional
-requests with 304. Handlers are plain functions (FastAPI runs them in its thread pool); bad input
+URL scheme: :mod:`warta.web.urls`. Every page response carries ``ETag``, ``Last-Modified``,
+``Cache-Control`` and CDN tags (:mod:`warta.web.cdn`) and answers conditional requests with 304.
+A page served once is marked for :mod:`warta.web.fast`, which answers the next requests for it
+without coming here while the store is unchanged. Handlers are plain functions (FastAPI runs
+them in its thread pool); bad input
 (unknown language, article, category or page number, malformed segment) raises and becomes a 404
 page in the requested language (:mod:`warta.web.errors`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from fastapi import APIRouter, Request, Response
@@ -19,7 +21,7 @@ from starlette.exceptions import HTTPException
 from warta.domain import Site
 from warta.languages import Lang
 from warta.store.versions import Version
-from warta.web import pages, publishing
+from warta.web import cdn, fast, pages, publishing
 from warta.web.cache import Page
 from warta.web.i18n import DOUBT_TITLE
 from warta.web.locales import lang_from_path, negotiate
@@ -30,6 +32,9 @@ router = APIRouter(include_in_schema=False)
 PAGE_METHODS = ["GET", "HEAD"]
 HTML = "text/html; charset=utf-8"
 MAX_PAGE_NUMBER = 10_000
+# Pages waiting for their translation (pending or held): asked again each time (a 304 while
+# unchanged), so a reader sees an approval at once, not after max-age.
+REVALIDATE = "public, no-cache"
 
 
 def base_url(request: Request) -> str:
@@ -51,8 +56,14 @@ def _page_request(request: Request, state: WebState, site: Site, lang: Lang) -> 
     return pages.PageRequest(state=state, site=site, lang=lang, base_url=base_url(request))
 
 
-def respond(request: Request, page: Page, *, max_age: int) -> Response:
-    headers = {**page.validators(), "Cache-Control": f"public, max-age={max_age}"}
+def respond(request: Request, page: Page, *, state: WebState, tags: Sequence[str] = ()) -> Response:
+    """The page with its validators, Cache-Control and CDN tags (:mod:`warta.web.cdn`); 304
+    for a matching conditional request."""
+    headers = {
+        **page.validators(),
+        "Cache-Control": REVALIDATE if page.revalidate else state.cache_policy.header(),
+        **cdn.tag_headers(tags),
+    }
     if page.not_modified(
         if_none_match=request.headers.get("if-none-match"),
         if_modified_since=request.headers.get("if-modified-since"),
@@ -68,17 +79,22 @@ def cached(
     site: Site,
     lang: Lang,
     path: str,
-    version: Version,
+    version: Callable[[], Version],
     media_type: str,
     render: Callable[[], bytes],
+    tags: Sequence[str] = (),
 ) -> Response:
-    """The cached page for ``path`` if its data are unchanged, else a freshly rendered one."""
+    """The cached page for ``path`` if its data are unchanged, else a freshly rendered one;
+    marked for :mod:`warta.web.fast` to replay while the store does not change."""
+    generation = state.watch.generation  # before reading what the page shows
+    current = version()
     key = (base_url(request), site.slug, lang.value, path)
-    page = state.cache.get(key, version)
+    page = state.cache.get(key, current)
     if page is None:
-        page = Page.of(render(), media_type=media_type, last_modified=version.last_modified)
-        state.cache.put(key, version, page)
-    return respond(request, page, max_age=state.cache_seconds)
+        page = Page.of(render(), media_type=media_type, last_modified=current.last_modified)
+        state.cache.put(key, current, page)
+    fast.mark(request, page, generation=generation)
+    return respond(request, page, state=state, tags=tags or cdn.list_tags(site.slug))
 
 
 @router.api_route("/", methods=PAGE_METHODS)
@@ -113,7 +129,7 @@ def sitemap(request: Request) -> Response:
         site=site,
         lang=Lang.ID,
         path="/sitemap.xml",
-        version=state.services.store.site_version(site.id),
+        version=lambda: state.services.store.site_version(site.id),
         media_type="application/xml",
         render=lambda: publishing.sitemap_xml(req),
     )
@@ -127,7 +143,7 @@ def news_sitemap(request: Request) -> Response:
     req = _page_request(request, state, site, Lang.ID)
     body = publishing.news_sitemap_xml(req, now=datetime.now(UTC))
     page = Page.of(body, media_type="application/xml", last_modified=None)
-    return respond(request, page, max_age=state.cache_seconds)
+    return respond(request, page, state=state, tags=cdn.list_tags(site.slug))
 
 
 @router.api_route("/{lang}", methods=PAGE_METHODS)
@@ -147,7 +163,7 @@ def front(request: Request, lang: str) -> Response:
         site=site,
         lang=code,
         path=front_path(code),
-        version=state.services.store.site_version(site.id),
+        version=lambda: state.services.store.site_version(site.id),
         media_type=HTML,
         render=lambda: pages.front_page(req),
     )
@@ -174,7 +190,7 @@ def _feed(request: Request, lang: str, *, kind: str, media_type: str) -> Respons
         site=site,
         lang=code,
         path=f"/{code.value}/{kind}.xml",
-        version=state.services.store.site_version(site.id),
+        version=lambda: state.services.store.site_version(site.id),
         media_type=media_type,
         render=lambda: publishing.feed(req, kind=kind),
     )
@@ -192,31 +208,41 @@ def article(request: Request, lang: str, segment: str) -> Response:
     state = web_state(request)
     site = state.sites.site(request)
     store = state.services.store
+    generation = state.watch.generation  # before reading what the page shows
     version = store.article_version(article_id)
     if version is None:
         raise HTTPException(status_code=404)
     version = version + store.catalogue_version(site.id)
     key = (base_url(request), site.slug, code.value, request.url.path)
+    tags = cdn.article_tags(site.slug, article_id)
     hit = state.cache.get(key, version)
     if hit is not None:  # only canonical paths are ever cached
-        return respond(request, hit, max_age=state.cache_seconds)
+        fast.mark(request, hit, generation=generation)
+        return respond(request, hit, state=state, tags=tags)
+    # A wrong slug is redirected from a few small reads, without building the page.
+    canonical = state.reader.canonical_path(site=site, article_id=article_id, lang=code)
+    if request.url.path != canonical:
+        return RedirectResponse(canonical, status_code=301)
     req = _page_request(request, state, site, code)
     view = state.reader.article(
         site=site, article_id=article_id, lang=code, doubt_title=req.t.gettext(DOUBT_TITLE)
     )
-    canonical = view.path(code)
-    if request.url.path != canonical:
-        return RedirectResponse(canonical, status_code=301)
     page = Page.of(
-        pages.article_page(req, view), media_type=HTML, last_modified=version.last_modified
+        pages.article_page(req, view),
+        media_type=HTML,
+        last_modified=version.last_modified,
+        revalidate=view.is_pending,
     )
     state.cache.put(key, version, page)
-    return respond(request, page, max_age=state.cache_seconds)
+    fast.mark(request, page, generation=generation)
+    return respond(request, page, state=state, tags=tags)
 
 
 def _page_number(request: Request) -> int:
     raw = request.query_params.get("page", "1")
-    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE_NUMBER:
+    # the length first: int() refuses strings of over 4,300 digits (ValueError, a 500)
+    too_long = len(raw) > len(str(MAX_PAGE_NUMBER))
+    if too_long or not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE_NUMBER:
         raise HTTPException(status_code=404)
     return int(raw)
 
@@ -252,7 +278,7 @@ def category(request: Request, lang: str, segment: str) -> Response:
         site=site,
         lang=code,
         path=f"/{code.value}/{category.slug}/?page={number}",
-        version=state.services.store.site_version(site.id),
+        version=lambda: state.services.store.site_version(site.id),
         media_type=HTML,
         render=render,
     )

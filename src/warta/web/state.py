@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib.resources import files
 
@@ -17,8 +18,11 @@ from warta.domain import Site
 from warta.errors import NotFoundError
 from warta.languages import Lang
 from warta.services import Services
+from warta.store.counter import ChangeCounter
 from warta.store.policies import PolicyStore
 from warta.web.cache import PageCache
+from warta.web.cdn import CachePolicy
+from warta.web.fast import ChangeWatch, watch_local_writes
 from warta.web.i18n import Translator, load_catalogues
 from warta.web.views import Reader
 
@@ -89,10 +93,18 @@ class WebState:
     css_version: str
     cache_seconds: int
     public_urls: Mapping[str, str]  # site slug -> public base URL (Settings.public_urls)
+    watch: ChangeWatch  # the store's change counter, read at most every cache_check_ms
+    cache_policy: CachePolicy  # Cache-Control of pages (warta.web.cdn)
 
     @classmethod
-    def build(cls, services: Services) -> WebState:
+    def build(cls, services: Services, *, clock: Callable[[], float] = time.monotonic) -> WebState:
         settings = services.settings
+        watch = ChangeWatch(
+            read=ChangeCounter(services.db).read,
+            interval_s=settings.cache_check_ms / 1000,
+            clock=clock,
+        )
+        watch_local_writes(services.db, watch)
         return cls(
             services=services,
             templates=make_templates(),
@@ -107,6 +119,8 @@ class WebState:
             css_version=static_version(),
             cache_seconds=settings.page_cache_seconds,
             public_urls=dict(settings.public_urls),
+            watch=watch,
+            cache_policy=CachePolicy.from_settings(settings),
         )
 
 

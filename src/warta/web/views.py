@@ -194,6 +194,24 @@ class Reader:
             slugs=slugs,
         )
 
+    def canonical_path(self, *, site: Site, article_id: int, lang: Lang) -> str:
+        """The article's canonical path in ``lang``, read without segments or rendering (what a
+        redirect from a wrong slug needs); NotFoundError if the site has no such article."""
+        langs = () if lang is SOURCE_LANG else (lang,)
+        found = self._policies.current(site_id=site.id, article_ids=[article_id], langs=langs)
+        current = found.get(article_id)
+        if current is None:
+            raise NotFoundError(
+                f"site {site.slug!r} has no article {article_id}",
+                hint="follow a link from the site's own pages",
+                article_id=article_id,
+            )
+        content = published_content(current.published.get(lang))
+        slug = article_slug(
+            lang, source_title=current.revision.title, edition_title=_title(content)
+        )
+        return article_path(lang, article_id, slug)
+
     def _current(
         self, site: Site, articles: list[Article], *, langs: tuple[Lang, ...] | None
     ) -> dict[int, CurrentEditions]:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from warta.domain import Edition, EditionStatus, Job
+from warta.domain import Edition, EditionStatus, Glossary, Job
 from warta.engines.base import Engine, Hypothesis
 from warta.errors import LeaseLostError, ModelNotFoundError, WartaError
 from warta.languages import SOURCE_LANG, Lang
@@ -56,6 +56,7 @@ class RunSummary:
     failed: int = 0
     skipped_no_model: set[Lang] = field(default_factory=set)
     lost_leases: int = 0
+    held: int = 0  # editions left pending because every engine of their route was over its cap
     segments_translated: int = 0
     segments_reused: int = 0
     segments_flagged: int = 0  # segments of recorded editions with a quality flag
@@ -210,6 +211,7 @@ class Worker:
         earlier = self._store.corrections_before(
             [job.revision_id for job in jobs if job.id in documents], lang=lang
         )
+        slugs = {site.id: site.slug for site in self._store.list_sites()} if sources else {}
         items = [
             WorkItem(
                 key=job,
@@ -218,6 +220,8 @@ class Worker:
                 glossary=glossaries[sites[job.id]],
                 fresh=job.fresh,
                 earlier=earlier.get(job.revision_id, ()),
+                site=slugs.get(sites[job.id]),
+                title=found[job.revision_id][0].title,
             )
             for job in jobs
             if job.id in documents
@@ -250,7 +254,10 @@ class Worker:
             for item in batch.items:
                 self._fail(_job(item), f"{type(exc).__name__}: {exc}", retry=True, summary=summary)
             return
-        self._record(outcomes, lang=batch.lang, sites=batch.sites, summary=summary)
+        glossaries = {_job(item).id: item.glossary for item in batch.items}
+        self._record(
+            outcomes, lang=batch.lang, sites=batch.sites, glossaries=glossaries, summary=summary
+        )
 
     def _record(
         self,
@@ -259,8 +266,16 @@ class Worker:
         lang: Lang,
         sites: Mapping[int, int],
         summary: RunSummary,
+        glossaries: Mapping[int, Glossary] | None = None,  # job id -> glossary it was planned with
     ) -> None:
-        """Store the batch's editions in one transaction, then count and announce each."""
+        """Store the batch's editions in one transaction, then count and announce each.
+
+        An outcome with segments no engine produced is not stored: its job fails (retried while
+        attempts are left) or, held by monthly caps, its edition waits as pending with the reason.
+        """
+        for outcome in [o for o in outcomes if o.withheld]:
+            self._withhold(outcome, summary=summary)
+        outcomes = [o for o in outcomes if not o.withheld]
         finished = [
             Finished(
                 job_id=job.id,
@@ -276,6 +291,8 @@ class Worker:
                     quality=outcome.quality,
                 ),
                 memory=outcome.new_memory,
+                fresh=job.fresh,  # a send-back or glossary change while it ran: a follow-up
+                glossary=(glossaries or {}).get(job.id),
             )
             for outcome, job in ((o, _job_of(o.key)) for o in outcomes)
         ]
@@ -298,6 +315,25 @@ class Worker:
             summary.segments_translated += edition.translated_segments
             summary.segments_reused += edition.reused_segments
             summary.segments_flagged += sum(1 for s in edition.segments if s.flags)
+
+    def _withhold(self, outcome: Outcome, *, summary: RunSummary) -> None:
+        job = _job_of(outcome.key)
+        log.warning("job %s not translated: %s", job.id, outcome.withheld)
+        if not outcome.hold:
+            self._fail(job, outcome.withheld, retry=True, summary=summary)
+            return
+        try:
+            self._queue.fail(job.id, worker=self.name, error=outcome.withheld, retry=False)
+        except LeaseLostError:
+            summary.lost_leases += 1
+            return
+        summary.held += 1
+        self._store.mark_editions(
+            revision_id=job.revision_id,
+            langs=[job.lang],
+            status=EditionStatus.PENDING,
+            reason=outcome.withheld,
+        )
 
     def _fail(self, job: Job, error: str, *, retry: bool, summary: RunSummary) -> None:
         retry = retry and job.attempts < self._max_attempts
