@@ -78,6 +78,10 @@ def _configure_sqlite(engine: sqlalchemy.Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+CHANGES_CHANNEL = "warta_changes"
+"""PostgreSQL channel notified by every write transaction when it commits."""
+
+
 def writer(engine: sqlalchemy.Engine) -> sqlalchemy.Engine:
     """The same engine, marked so its transactions take the write lock up front on SQLite."""
     return engine.execution_options(**{WRITE_OPTION: True})
@@ -90,9 +94,14 @@ def transaction(bind: sqlalchemy.Engine) -> Iterator[Session]:
     A constraint violation (a concurrent writer stored the same thing first) becomes
     :class:`ConflictError`; a database that cannot be reached or is locked, :class:`StoreError`.
     """
+    notify = bind.dialect.name == "postgresql" and bool(
+        bind.get_execution_options().get(WRITE_OPTION, False)
+    )
     try:
         with Session(bind, expire_on_commit=False, autoflush=True) as session, session.begin():
             yield session
+            if notify:  # delivered on commit, to every process that listens (warta.web.fast)
+                session.execute(sqlalchemy.text(f"NOTIFY {CHANGES_CHANNEL}"))
     except IntegrityError as exc:
         raise ConflictError(
             f"the change conflicts with data stored meanwhile: {exc.orig}",

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -15,7 +16,7 @@ from warta.api.routes import router as api_router
 from warta.desk import mount_desk
 from warta.services import Services
 from warta.web import errors as web_errors
-from warta.web.fast import FastPages
+from warta.web.fast import ChangeListener, FastPages
 from warta.web.hosts import install_host_checks
 from warta.web.routes import router as web_router
 from warta.web.state import WebState
@@ -27,7 +28,11 @@ def create_app(services: Services, *, cache_clock: Callable[[], float] | None = 
     ``cache_clock`` (monotonic seconds) times the reads of the store's change counter
     (:mod:`warta.web.fast`); tests pass their own."""
     app = FastAPI(
-        title="warta", version=__version__, docs_url=None, openapi_url="/api/openapi.json"
+        title="warta",
+        version=__version__,
+        docs_url=None,
+        openapi_url="/api/openapi.json",
+        lifespan=_listen_for_changes,
     )
     install_docs(app, openapi_url="/api/openapi.json")  # Swagger UI without a CDN
     app.state.services = services
@@ -47,6 +52,22 @@ def create_app(services: Services, *, cache_clock: Callable[[], float] | None = 
     app.add_middleware(FastPages, watch=app.state.web.watch, on_hit=app.state.web.cache.note_hit)
     install_host_checks(app, services.settings)  # outermost: Vary: Host, WARTA_TRUSTED_HOSTS
     return app
+
+
+@asynccontextmanager
+async def _listen_for_changes(app: FastAPI) -> AsyncIterator[None]:
+    """While the server runs on PostgreSQL, other processes' writes invalidate the page cache at
+    once (LISTEN/NOTIFY); the periodic read of the change counter stays as the safety net."""
+    services: Services = app.state.services
+    listener: ChangeListener | None = None
+    if services.db.dialect.name == "postgresql":
+        listener = ChangeListener(services.db.url, app.state.web.watch)
+        listener.start()
+    try:
+        yield
+    finally:
+        if listener is not None:
+            listener.close()
 
 
 def app_from_environment() -> FastAPI:

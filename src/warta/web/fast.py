@@ -33,7 +33,7 @@ from sqlalchemy import event
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from warta.store.session import WRITE_OPTION
+from warta.store.session import CHANGES_CHANNEL, WRITE_OPTION
 from warta.web.cache import Page
 
 FastKey = tuple[str, bytes, str, bytes]  # (scheme, host, path, query string)
@@ -120,6 +120,57 @@ def watch_local_writes(engine: sqlalchemy.Engine, watch: ChangeWatch) -> None:
             watch.invalidate()
 
     event.listen(engine, "commit", committed)
+
+
+class ChangeListener:
+    """PostgreSQL ``LISTEN``: every write transaction notifies :data:`CHANGES_CHANNEL` when it
+    commits (:func:`warta.store.session.transaction`), in any process, and this thread
+    invalidates ``watch`` at once, so a page changed by a worker elsewhere is not served from
+    the cache until the next periodic read. The periodic read stays as the safety net (a lost
+    connection is re-opened after ``retry_s``)."""
+
+    def __init__(
+        self, url: sqlalchemy.URL, watch: ChangeWatch, *, poll_s: float = 1.0, retry_s: float = 5.0
+    ) -> None:
+        self._conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
+        self._watch = watch
+        self._poll = poll_s
+        self._retry = retry_s
+        self._stop = threading.Event()
+        self._listening = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.notifications = 0
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="warta-listen", daemon=True)
+        self._thread.start()
+
+    def wait_listening(self, timeout: float) -> bool:
+        """True once ``LISTEN`` is in place (tests wait for it before writing)."""
+        return self._listening.wait(timeout)
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=self._poll + 5.0)
+
+    def _run(self) -> None:
+        import psycopg
+
+        while not self._stop.is_set():
+            try:
+                with psycopg.connect(self._conninfo, autocommit=True) as conn:
+                    conn.execute(f"LISTEN {CHANGES_CHANNEL}")
+                    self._watch.invalidate()  # anything committed before LISTEN: read again
+                    self._listening.set()
+                    while not self._stop.is_set():
+                        for _ in conn.notifies(timeout=self._poll):
+                            self.notifications += 1
+                            self._watch.invalidate()
+            except psycopg.Error:
+                log.warning("LISTEN %s failed; retrying in %.0f s", CHANGES_CHANNEL, self._retry)
+                self._listening.clear()
+                self._stop.wait(self._retry)
 
 
 @dataclass
