@@ -4,8 +4,9 @@
 
 Submits the FLORES articles to a fresh SQLite store, then runs ``Worker.run_until_idle`` under
 cProfile (the worker's thread, and the engine thread's ``translate`` calls with a second profiler,
-merged) and prints (1) the split between CTranslate2's ``translate_batch`` and everything else,
-and (2) the top functions by own time outside it. Same model, settings and corpus as
+merged) and prints (1) the split between CTranslate2 (``translate_batch`` posts the batches,
+``result`` waits for each answer) and everything else, and (2) the top functions by own time
+outside it. Same model, settings and corpus as
 ``warta bench --sections engine``.
 """
 
@@ -36,9 +37,13 @@ PHASES = {
     "read, analyse, memory lookup, plan (Worker._start)": ("warta/workers/runner.py", "_start"),
     "  memory lookup (Store.lookup_memory)": ("warta/store/repository.py", "lookup_memory"),
     "  analyse (text.document.analyse)": ("warta/text/document.py", "analyse"),
-    "  plan: memory hits, prepare (plan_items)": ("warta/pipeline.py", "plan_items"),
+    "  plan: memory hits, prepare, tokenise (plan_items)": ("warta/pipeline.py", "plan_items"),
+    "    tokenise ahead (CTranslate2Engine.pretokenize)": (
+        "warta/engines/ctranslate2.py",
+        "pretokenize",
+    ),
     "engine.translate (engine thread)": ("warta/engines/ctranslate2.py", "translate"),
-    "  tokenise with offsets (_encode)": ("warta/engines/ctranslate2.py", "_encode"),
+    "  tokenise with offsets, all (_encode)": ("warta/engines/ctranslate2.py", "_encode"),
     "  detokenise + align (_hypothesis)": ("warta/engines/ctranslate2.py", "_hypothesis"),
     "    alignment (align_from_attention)": ("warta/engines/alignment.py", "align_from_attention"),
     "finish: restore, QE, project, assemble (complete_items)": (
@@ -64,10 +69,26 @@ class _ProfiledEngine:
         self._engine = engine
         self.profiler = cProfile.Profile()
 
-    def translate(self, *args: Any, **kwargs: Any) -> Any:
+    def translate(
+        self,
+        texts: Any,
+        *,
+        source: Any,
+        target: Any,
+        contexts: Any = None,
+        groups: Any = None,
+        aligned: Any = None,
+    ) -> Any:
         self.profiler.enable()
         try:
-            return self._engine.translate(*args, **kwargs)
+            return self._engine.translate(
+                texts,
+                source=source,
+                target=target,
+                contexts=contexts,
+                groups=groups,
+                aligned=aligned,
+            )
         finally:
             self.profiler.disable()
 
@@ -111,7 +132,7 @@ def main() -> None:
         home.submit_all(corpus.drafts)
         wall, cpu = time.perf_counter(), time.process_time()
         profiler.enable()
-        summary = home.translate_all(profiled, settings)  # type: ignore[arg-type]
+        summary = home.translate_all(profiled, settings)
         profiler.disable()
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     stats = pstats.Stats(profiler)
@@ -119,14 +140,14 @@ def main() -> None:
     engine_calls = [
         (key, value)
         for key, value in stats.stats.items()  # type: ignore[attr-defined]
-        if key[2] == "<built-in method ctranslate2._ext.translate_batch>"
-        or key[2].endswith("translate_batch>")
+        # translate_batch posts the batches (asynchronous); result() waits for each answer
+        if key[2].endswith(("translate_batch>", "ctranslate2._ext.result>"))
     ]
     inside = sum(value[3] for _, value in engine_calls)
     calls = sum(value[1] for _, value in engine_calls)
     print(f"segments {summary.segments_translated}, reused {summary.segments_reused}")
     print(f"worker run: {wall:.2f} s wall, {cpu:.2f} s CPU (under cProfile)")
-    print(f"inside translate_batch: {inside:.2f} s in {calls} calls")
+    print(f"inside CTranslate2 (post + wait): {inside:.2f} s in {calls} calls")
     print(f"everything else: {wall - inside:.2f} s ({(wall - inside) / wall:.1%} of the run)")
     print("\nphases (cumulative seconds under cProfile, which inflates Python code):")
     for label, (module, function) in PHASES.items():

@@ -144,6 +144,30 @@ def test_work_with_several_processes_shares_one_queue(run, home, tiny_registered
     assert {r["status"] for r in rows} <= {"translated", "needs_review"}
 
 
+def test_work_with_an_engine_process_translates_every_edition_through_it(
+    run, home, tiny_registered, tmp_path
+):
+    assert run("sites", "create", "demo").exit_code == 0
+    assert run("ingest", str(_three_demo_articles(tmp_path))).exit_code == 0
+    env = {**os.environ, "WARTA_MAX_DECODING_LENGTH": "40", "WARTA_JOBS_PER_BATCH": "2"}
+
+    done = subprocess.run(
+        [sys.executable, "-m", "warta", "--home", str(home), "work", "--until-idle",
+         "--processes", "2", "--engine-process", "--name", "t"],
+        capture_output=True, text=True, env=env, timeout=300, check=False,
+    )  # fmt: skip
+
+    assert done.returncode == 0, done.stderr
+    assert sum(_editions_reported(done.stderr)) == 15
+    # the engine process served them: its closing log line counts the requests it merged
+    served = re.search(r"engine process: (\d+) requests in (\d+) engine calls", done.stderr)
+    assert served is not None, done.stderr
+    assert int(served.group(1)) >= int(served.group(2)) > 0
+    rows = json.loads(run("status", "--format", "json").stdout)["editions"]
+    assert len(rows) == 15
+    assert {r["status"] for r in rows} <= {"translated", "needs_review"}
+
+
 def test_work_refuses_zero_processes(run):
     result = run("work", "--processes", "0")
     assert result.exit_code == 2

@@ -25,7 +25,7 @@ from tests.dbfixtures import (
     store,
 )
 
-from warta.domain import ArticleDraft, EditorRole, Glossary, GlossaryTerm, Site
+from warta.domain import ArticleDraft, EditorRole, Glossary, GlossaryTerm, JobPriority, Site
 from warta.engines.fake import FakeEngine
 from warta.errors import ConflictError, ForbiddenError, InputError, NotFoundError
 from warta.glossary import GlossaryService, affected_langs
@@ -544,3 +544,14 @@ def test_a_new_term_sends_only_the_sentences_with_it_to_the_engine(services: Ser
     english = services.store.get_edition(revision_id=saved["a"].revision.id, lang=Lang.EN)
     assert english.content is not None
     assert english.content.title == "[fake:en] House of Representatives menyetujui anggaran"
+
+
+def test_a_glossary_change_requeues_as_a_re_translation_after_the_news(
+    service: GlossaryService, publish: Publish, queue: SqlJobQueue, site: Site
+) -> None:
+    publish()
+
+    service.put(site_id=site.id, term=DPR_EN, actor="cli")
+
+    [job] = queue.claim(worker="w", limit=10, lease_seconds=60)
+    assert (job.lang, job.priority, job.site_id) == (Lang.EN, JobPriority.RETRANSLATE, site.id)

@@ -471,3 +471,68 @@ def test_an_edited_sentence_that_was_corrected_is_flagged_with_the_correction_su
     )  # a fact about the article, not about the translation
     others = [s for s in outcome.segments if s is not changed]
     assert all(s.suggestion_html is None for s in others)
+
+
+class _AligningEngine(FakeEngine):
+    """The fake engine with the CTranslate2 engine's optional parts: tokenising ahead, and an
+    alignment only where asked (None elsewhere, as CTranslate2 gives)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.aligned: list[tuple[bool, ...]] = []
+        self.ahead: list[tuple[str, ...]] = []
+
+    def pretokenize(self, texts, *, source, target):
+        self.ahead.append(tuple(texts))
+
+    def translate(self, texts, *, source, target, contexts=None, groups=None, aligned=None):
+        hypotheses = super().translate(
+            texts, source=source, target=target, contexts=contexts, groups=groups
+        )
+        self.aligned.append(tuple(aligned) if aligned is not None else ())
+        return [
+            h if aligned is None or aligned[i] else replace(h, alignment=None)
+            for i, h in enumerate(hypotheses)
+        ]
+
+
+MIXED_DOC = document_for(
+    title="Harga beras",
+    lead="",
+    body_html=(
+        "<p>Harga <b>beras</b> naik di pasar. Pedagang mengeluh sepi pembeli. "
+        "Harga naik 5 persen sejak Senin.</p>"
+    ),
+)
+
+
+def test_attention_is_asked_only_for_sentences_with_markup_or_placeholders():
+    engine = _AligningEngine()
+    item = WorkItem(key="a", document=MIXED_DOC, memory={}, glossary=Glossary.empty())
+
+    (outcome,) = translate_items([item], engine=engine, target=Lang.FR)
+
+    (texts,) = [call[2] for call in engine.calls]
+    (aligned,) = engine.aligned
+    needs = dict(zip(texts, aligned, strict=True))
+    assert needs["Harga beras"] is False  # the title: plain text
+    assert needs["Harga beras naik di pasar."] is True  # <b> to carry over
+    assert needs["Pedagang mengeluh sepi pembeli."] is False
+    assert needs["Harga naik {0} persen sejak Senin."] is True  # the number's placeholder
+    # and the edition is the one a fully aligned call makes
+    (full,) = translate_items([item], engine=FakeEngine(), target=Lang.FR)
+    assert outcome.content == full.content
+    assert "<b>" in outcome.content.body_html
+
+
+def test_planning_tokenises_the_batch_ahead_for_engines_that_can():
+    engine = _AligningEngine()
+    items = [
+        WorkItem(key=i, document=MIXED_DOC, memory={}, glossary=Glossary.empty()) for i in (1, 2)
+    ]
+
+    translate_items(items, engine=engine, target=Lang.FR)
+
+    (ahead,) = engine.ahead
+    (texts,) = [call[2] for call in engine.calls]
+    assert ahead == texts  # each distinct text once, in the order the engine gets them

@@ -15,11 +15,13 @@ import click
 from warta import __version__
 from warta.commands import (
     articles,
+    backfill,
     bench,
     celery,
     engines,
     glossary,
     integrations,
+    jobs,
     models,
     publish,
     quality,
@@ -73,10 +75,15 @@ for _module in (
     integrations,
     bench,
     engines,
+    jobs,
+    backfill,
 ):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
+    from warta.observability.logs import configure_from_environment
+
+    configure_from_environment()  # WARTA_LOG_FORMAT, WARTA_LOG_LEVEL: once per process
     cli.main(args=list(argv) if argv is not None else None, prog_name="warta")

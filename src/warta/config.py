@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from warta.languages import TARGET_LANGS, Lang
@@ -84,8 +84,24 @@ class Settings(BaseSettings):
     )
 
     # Workers.
-    job_lease_seconds: int = Field(default=300, ge=5)
-    job_max_attempts: int = Field(default=3, ge=1)
+    job_lease_seconds: int = Field(
+        default=30,
+        ge=5,
+        description="a worker's lease on its jobs, renewed every third of it while it works; "
+        "a killed worker's jobs are taken over by others once it expires",
+    )
+    job_max_attempts: int = Field(
+        default=3, ge=1, description="errors a job may raise before it is dead-lettered"
+    )
+    job_retry_base_seconds: float = Field(
+        default=5.0,
+        ge=0.0,
+        description="backoff before a failed job's first retry; doubled for each next one "
+        "(equal jitter: half of it for sure, the other half at random)",
+    )
+    job_retry_max_seconds: float = Field(
+        default=600.0, ge=0.0, description="the longest backoff between two attempts of a job"
+    )
     jobs_per_batch: int = Field(
         default=64,
         ge=1,
@@ -95,6 +111,26 @@ class Settings(BaseSettings):
     )
     broker_url: str = Field(
         default="", description="Celery broker, e.g. redis://localhost:6379/0; empty: in-process"
+    )
+
+    # Operations (warta.observability).
+    log_format: Literal["auto", "json", "console"] = Field(
+        default="auto",
+        description="log lines as JSON or for a console; auto: console when stderr is a "
+        "terminal, JSON otherwise",
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    metrics_port: int = Field(
+        default=0,
+        ge=0,
+        le=65535,
+        description="worker processes (`warta work`, Celery) serve Prometheus metrics on this "
+        "port, every address, no token (keep it inside the network), from their first worker "
+        "on; 0: off (the web app has /metrics)",
+    )
+    metrics_token: SecretStr = Field(
+        default=SecretStr(""),
+        description="when set, /metrics asks for `Authorization: Bearer <token>`; empty: open",
     )
 
     default_site: str = "demo"
@@ -158,6 +194,11 @@ class Settings(BaseSettings):
         if isinstance(value, str):  # WARTA_TRUSTED_HOSTS=news.example,*.news.example
             return tuple(v.strip() for v in value.split(",") if v.strip())
         return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value  # WARTA_LOG_LEVEL=debug
 
     @field_validator("public_urls")
     @classmethod

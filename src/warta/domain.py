@@ -11,7 +11,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 
 from warta.languages import Lang
 
@@ -43,6 +43,22 @@ class JobStatus(StrEnum):
     DONE = "done"
     FAILED = "failed"
     SUPERSEDED = "superseded"  # a newer revision of the article came before it ran
+
+
+class JobPriority(IntEnum):
+    """Which jobs run first (lower first); within one priority, sites take turns."""
+
+    NEWS = 0  # new articles and edits: readers are waiting
+    RETRANSLATE = 1  # re-translations (glossary changes, send-backs, `warta retranslate`)
+    BACKFILL = 2  # archive backfill (`warta backfill`)
+
+
+class JobErrorKind(StrEnum):
+    """How a job's last error is treated: retried with backoff, or dead letter at once."""
+
+    NONE = ""
+    TRANSIENT = "transient"  # a passing failure (timeout, outage, engine error): retried
+    PERMANENT = "permanent"  # it cannot succeed as it is (bad source, no such revision)
 
 
 class PublishingPolicy(StrEnum):
@@ -313,6 +329,11 @@ class Job:
     last_error: str = ""
     created_at: datetime | None = None
     fresh: bool = False  # sent back by an editor: engine memory is not reused (HUMAN still is)
+    priority: JobPriority = JobPriority.NEWS
+    site_id: int | None = None
+    next_attempt_at: datetime | None = None  # a retried job waits until then (backoff)
+    error_kind: JobErrorKind = JobErrorKind.NONE
+    lost_leases: int = 0  # leases lost to crashes or outages: never counted as attempts
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,8 @@ The HTTP mapping lives in exactly one place (:mod:`warta.api.errors`); the CLI m
 
     WartaError
     ├── ConfigError                      settings that cannot work
+    │   └── UnreachableError             a database or broker URL that cannot be used at
+    │                                    start (also an InputError: the CLI exits 2)
     ├── InputError                       the caller sent something warta refuses (HTTP 4xx, exit 2)
     │   ├── UnknownLanguageError
     │   ├── EmptyArticleError
@@ -86,6 +88,15 @@ class ConfigError(WartaError):
 
 class InputError(WartaError):
     code = "invalid_input"
+
+
+class UnreachableError(ConfigError, InputError):
+    """A database or broker named by the settings cannot be read or reached when a process
+    starts. The message names the URL (password redacted); the hint names the setting to check.
+    Like invalid settings, the CLI reports it with exit code 2: the operator fixes the URL or
+    starts the server, retrying would not help."""
+
+    code = "unreachable"
 
 
 class UnknownLanguageError(InputError):

@@ -27,7 +27,14 @@ import sqlalchemy
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
-from warta.domain import EditionStatus, EditorRole, Glossary, GlossaryTerm, JobStatus
+from warta.domain import (
+    EditionStatus,
+    EditorRole,
+    Glossary,
+    GlossaryTerm,
+    JobPriority,
+    JobStatus,
+)
 from warta.errors import FieldError, ForbiddenError, NotFoundError, WartaError
 from warta.glossary_csv import read, write
 from warta.languages import Lang
@@ -154,7 +161,13 @@ class GlossaryService(Transactional):
         for revision_id, lang in self._affected(
             session, site_id=site_id, before=before, after=after, changes=changes
         ):
-            job = jobs.enqueue(session, revision_id=revision_id, lang=lang, now=self._clock())
+            job = jobs.enqueue(
+                session,
+                revision_id=revision_id,
+                lang=lang,
+                now=self._clock(),
+                priority=JobPriority.RETRANSLATE,
+            )
             requeued += job.status == JobStatus.QUEUED.value
         return GlossaryChange(glossary=after, requeued=requeued, changes=changes)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from warta.domain import ArticleDraft, Edition, Job
+from warta.domain import ArticleDraft, Edition, Job, JobPriority
 from warta.errors import FieldError
 from warta.ingest.validate import Validator
 from warta.languages import Lang
@@ -54,7 +54,9 @@ class Newsroom:
         article = self._store.get_article(site_id=site_id, external_id=external_id)
         revision = self._store.get_current_revision(article.id)
         return [
-            self._queue.enqueue(revision_id=revision.id, lang=lang)
+            self._queue.enqueue(
+                revision_id=revision.id, lang=lang, priority=JobPriority.RETRANSLATE
+            )
             for lang in (langs or self._targets)
         ]
 

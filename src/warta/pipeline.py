@@ -77,6 +77,15 @@ class WorkItem:
 
 
 @runtime_checkable
+class Pretokenizing(Protocol):
+    """An engine that can tokenise a batch ahead (the CTranslate2 engine): :func:`plan_items`
+    does it on the worker's thread, so that the engine's thread, busy with the batch before,
+    only decodes."""
+
+    def pretokenize(self, texts: Sequence[str], *, source: Lang, target: Lang) -> None: ...
+
+
+@runtime_checkable
 class SiteRouting(Protocol):
     """An engine whose choice depends on the site (:class:`warta.engines.router.Router`)."""
 
@@ -197,6 +206,16 @@ class PlannedBatch:
         return bool(self.tagged) and self.tagged[position]
 
     @property
+    def needs_alignment(self) -> list[bool]:
+        """For each model text, whether finishing it reads the engine's alignment: only to put
+        back inline markup or protected items (placeholders); a plain sentence needs none."""
+        return [
+            bool(p.prepared.items or p.prepared.spans)
+            for plan in self.plans
+            for p in plan.to_translate
+        ]
+
+    @property
     def contexts(self) -> list[str | None]:
         """For each model text, the sentence before it in its article (document context)."""
         return [p.context for plan in self.plans for p in plan.to_translate]
@@ -232,7 +251,7 @@ def plan_items(items: Sequence[WorkItem], *, engine: Engine, target: Lang) -> Pl
         tagged = tuple(engine.markup_for(site=item.site, target=target) == "tags" for item in items)
     else:
         tagged = (info.markup == "tags",) * len(items)
-    return PlannedBatch(
+    batch = PlannedBatch(
         target=target,
         info=info,
         items=tuple(items),
@@ -243,6 +262,11 @@ def plan_items(items: Sequence[WorkItem], *, engine: Engine, target: Lang) -> Pl
         infos=infos,
         tagged=tagged if any(tagged) else (),
     )
+    if isinstance(engine, Pretokenizing):  # here, while the batch before decodes
+        texts = list(dict.fromkeys(batch.model_texts))
+        if texts:
+            engine.pretokenize(texts, source=SOURCE_LANG, target=target)
+    return batch
 
 
 def run_engine(batch: PlannedBatch, *, engine: Engine) -> list[Hypothesis]:
@@ -256,11 +280,18 @@ def run_engine(batch: PlannedBatch, *, engine: Engine) -> list[Hypothesis]:
     if batch.info.decoding.context_sentences:
         contexts = batch.contexts
         extra["contexts"] = [contexts[i] for i in firsts]
-    if groups is not None and "groups" in _parameters(engine):
+    parameters = _parameters(engine)
+    if groups is not None and "groups" in parameters:
         extra["groups"] = [groups[i] for i in firsts]
+    if "aligned" in parameters:  # attention only where markup or placeholders go back
+        aligned = [False] * len(firsts)
+        for position, needed in enumerate(batch.needs_alignment):
+            if needed:
+                aligned[positions[position]] = True
+        extra["aligned"] = aligned
     if not texts:
         hypotheses: list[Hypothesis] = []
-    else:  # engines written before context or groups need not know those arguments
+    else:  # engines written before context, groups or aligned need not know those arguments
         hypotheses = engine.translate(texts, source=SOURCE_LANG, target=batch.target, **extra)
     if len(hypotheses) != len(texts):
         from warta.errors import EngineError
@@ -422,6 +453,9 @@ def _complete(
     withheld = [h for h in hypotheses if isinstance(h, Withheld)]
     default_provenance = provenance_for(info, glossary=item.glossary)
     made: dict[str, Provenance] = {}  # producing engine's key -> its provenance, in order
+    # id(producer) -> (its engine key, its provenance's key): two hashes of JSON and text that
+    # are the same for every segment of an engine, worked out once per article
+    keyed: dict[int, tuple[str, str]] = {}
     notes: dict[str, None] = {}  # why earlier engines were passed over (fallbacks)
     suggested = suggestions(item.earlier, item.document)
     segments: list[SegmentTranslation] = []
@@ -470,9 +504,12 @@ def _complete(
         else:
             prepared, hypothesis = fresh[segment.index]
             producer = _producer(hypothesis, info)
-            provenance = made.setdefault(
-                engine_key(producer), provenance_for(producer, glossary=item.glossary)
-            )
+            keys = keyed.get(id(producer))
+            if keys is None:
+                key = engine_key(producer)
+                provenance = made.setdefault(key, provenance_for(producer, glossary=item.glossary))
+                keys = keyed[id(producer)] = (key, provenance.key())
+            producer_key, provenance_key = keys
             if isinstance(hypothesis, Produced) and hypothesis.fallback_note:
                 notes[hypothesis.fallback_note] = None
             if hypothesis.alternatives and estimator is not None:
@@ -515,7 +552,7 @@ def _complete(
                         score=hypothesis.score,
                         flags=unique_flags,
                         quality=quality,
-                        provenance_key=provenance.key(),
+                        provenance_key=provenance_key,
                     ),
                     suggested.get(segment.index),
                 )
@@ -527,8 +564,8 @@ def _complete(
                     source_html=segment.html,
                     target_html=done.html,
                     origin=SegmentOrigin.ENGINE,
-                    provenance_key=provenance.key(),
-                    engine_key=engine_key(producer),
+                    provenance_key=provenance_key,
+                    engine_key=producer_key,
                     glossary_key=plan.glossary_keys.get(segment.index, ""),
                     flags=unique_flags,
                     score=hypothesis.score,

@@ -71,12 +71,16 @@ class EditionDecision:
     decided_at: datetime
     note: str = ""
 
-    def covers(self, edition: Edition) -> bool:
-        """True if ``edition`` still has the content the decision was made on."""
+    def covers(self, edition: Edition, *, digest: str | None = None) -> bool:
+        """True if ``edition`` still has the content the decision was made on.
+
+        ``digest``: the edition's stored :func:`content_hash` when it was read without its body
+        (lists); by default the hash is computed from ``edition.content``.
+        """
         return (
             edition.revision_id == self.revision_id
             and edition.lang is self.lang
-            and content_hash(edition) == self.content_hash
+            and (digest if digest is not None else content_hash(edition)) == self.content_hash
         )
 
 
@@ -117,15 +121,19 @@ def publication(
     policy: PublishingPolicy,
     decision: EditionDecision | None,
     flagged: int | None = None,
+    digest: str | None = None,
 ) -> Publication:
     """Decide whether ``edition`` is published under ``policy`` given the latest ``decision``.
 
     ``flagged``: the number of flagged segments when the edition was read without its segments
-    (lists); by default they are counted from ``edition.segments``.
+    (lists); by default they are counted from ``edition.segments``. ``digest``: the edition's
+    stored content hash when it was read without its body (lists); by default it is computed.
     """
     if edition is None or edition.content is None or edition.status not in TRANSLATED_STATUSES:
         return Publication(False, policy, Hold.NOT_TRANSLATED)
-    covering = decision if decision is not None and decision.covers(edition) else None
+    covering = (
+        decision if decision is not None and decision.covers(edition, digest=digest) else None
+    )
     if covering is not None and covering.decision is Decision.REJECTED:
         return Publication(False, policy, Hold.REJECTED)
     if policy is PublishingPolicy.CLEAN:
@@ -143,5 +151,8 @@ def is_published(
     policy: PublishingPolicy,
     decision: EditionDecision | None,
     flagged: int | None = None,
+    digest: str | None = None,
 ) -> bool:
-    return publication(edition, policy=policy, decision=decision, flagged=flagged).published
+    return publication(
+        edition, policy=policy, decision=decision, flagged=flagged, digest=digest
+    ).published

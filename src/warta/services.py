@@ -27,10 +27,11 @@ from warta.engines.setup import (
 from warta.ingest.validate import Validator
 from warta.languages import Lang
 from warta.newsroom import Newsroom
+from warta.observability.metrics import Metrics
 from warta.quality.estimator import QualityEstimator
 from warta.store.engines import EngineStore
 from warta.store.repository import Store
-from warta.store.session import make_engine, upgrade_database
+from warta.store.session import check_database, make_engine, upgrade_database
 from warta.workers.queue import SqlJobQueue
 from warta.workers.runner import Worker
 
@@ -161,6 +162,7 @@ class Services:
     engine: EngineProvider
     newsroom: Newsroom
     estimator: QualityEstimator
+    metrics: Metrics = field(default_factory=Metrics)  # Prometheus (warta.observability.metrics)
     _closed: bool = field(default=False, repr=False)
 
     def worker(
@@ -172,15 +174,18 @@ class Services:
         jobs_per_batch: int | None = None,
         estimator: QualityEstimator | None = None,
     ) -> Worker:
-        """A worker whose recorded editions emit the sites' webhook events (outbox).
+        """A worker that announces its recorded editions' webhook events (outbox): after each
+        edition it writes the events its done jobs owe (:mod:`warta.integrations.announce`; a
+        crash in between leaves them to the next announcer, e.g. ``warta webhooks deliver``).
 
         The keyword overrides (engine, targets, batch size, estimator) default to this
         application's; the benchmarks use them to run production's worker on their own engine.
         """
-        from warta.integrations import build_integrations
+        from warta.integrations.announce import Announcer
 
-        events = build_integrations(self).events
+        announcer = Announcer(self.db)
         s = self.settings
+        self.metrics.serve(s.metrics_port)  # WARTA_METRICS_PORT: once per process; 0 = off
         return Worker(
             store=self.store,
             queue=self.queue,
@@ -188,16 +193,15 @@ class Services:
             targets=s.targets if targets is None else targets,
             name=name,
             lease_seconds=s.job_lease_seconds,
-            max_attempts=s.job_max_attempts,
             jobs_per_batch=s.jobs_per_batch if jobs_per_batch is None else jobs_per_batch,
             estimator=estimator or self.estimator,
-            on_recorded=lambda e, site_id: events.recorded(
-                revision_id=e.revision_id, lang=e.lang, site_id=site_id
-            ),
+            on_recorded=lambda _edition, _site_id: announcer.announce_pending(),
+            observer=self.metrics.observer(),
         )
 
     def close(self) -> None:
         if not self._closed:
+            self.metrics.close()
             self.engine.close()
             self.db.dispose()
             self._closed = True
@@ -208,10 +212,16 @@ def build_services(settings: Settings, *, migrate: bool = True) -> Services:
     if not settings.database_url:
         settings.home.mkdir(parents=True, exist_ok=True)
     db = make_engine(settings.resolved_database_url)
+    check_database(db)  # a wrong or unreachable URL fails here, clearly, within the timeout
     if migrate:
         upgrade_database(db)
     store = Store(db)
-    queue = SqlJobQueue(db, max_attempts=settings.job_max_attempts)
+    queue = SqlJobQueue(
+        db,
+        max_attempts=settings.job_max_attempts,
+        retry_base_seconds=settings.job_retry_base_seconds,
+        retry_max_seconds=max(settings.job_retry_max_seconds, settings.job_retry_base_seconds),
+    )
     validator = Validator(
         max_bytes=settings.max_article_bytes,
         min_confidence=settings.min_indonesian_confidence,
@@ -228,4 +238,5 @@ def build_services(settings: Settings, *, migrate: bool = True) -> Services:
         engine=EngineProvider(store=store, settings=settings, engines=EngineStore(db)),
         newsroom=newsroom,
         estimator=QualityEstimator(),
+        metrics=Metrics(db=db, targets=settings.targets),
     )

@@ -103,6 +103,8 @@ OPERATIONS = [
     ("GET", "/api/v1/editor/editors"),
     ("POST", "/api/v1/editor/editors"),
     ("PATCH", "/api/v1/editor/editors/{email}"),
+    ("GET", "/api/v1/jobs"),
+    ("POST", "/api/v1/jobs/{job_id}/retry"),
 ]
 
 

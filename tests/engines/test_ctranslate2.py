@@ -14,7 +14,12 @@ from warta.domain import ModelProvenance, RegisteredModel
 from warta.engines.base import Decoding, Engine, Hypothesis
 from warta.engines.ctranslate2 import CTranslate2Engine, resolve_compute_type
 from warta.engines.models import MANIFEST_NAME
-from warta.errors import ConfigError, ModelNotFoundError, UnsupportedLanguagePairError
+from warta.errors import (
+    ConfigError,
+    EngineError,
+    ModelNotFoundError,
+    UnsupportedLanguagePairError,
+)
 from warta.languages import Lang
 
 Register = Callable[..., RegisteredModel]
@@ -337,3 +342,85 @@ def test_input_longer_than_the_position_table_is_cut_and_flagged(
     assert not short.truncated
     _assert_alignment_inside(long, long_text)
     assert max(a.source_end for a in long.alignment or ()) < len(long_text) // 2
+
+
+def test_texts_that_need_no_alignment_get_none_and_the_same_translation(
+    register: Register, decoding: Decoding, flores_id: list[str]
+) -> None:
+    engine = CTranslate2Engine([register()], decoding=decoding)
+    sources = flores_id[420:426]
+    wanted = [True, False, True, False, False, True]
+
+    full = engine.translate(sources, source=Lang.ID, target=Lang.EN)
+    some = engine.translate(sources, source=Lang.ID, target=Lang.EN, aligned=wanted)
+
+    for source, a, b, needed in zip(sources, full, some, wanted, strict=True):
+        assert b.text == a.text
+        assert b.truncated == a.truncated
+        if needed:
+            assert b.alignment == a.alignment
+            _assert_alignment_inside(b, source)
+        else:
+            assert b.alignment is None
+
+
+def test_a_call_where_no_text_needs_alignment_still_translates(
+    register: Register, decoding: Decoding, flores_id: list[str]
+) -> None:
+    engine = CTranslate2Engine([register()], decoding=decoding)
+    sources = flores_id[430:434]
+
+    full = engine.translate(sources, source=Lang.ID, target=Lang.EN)
+    bare = engine.translate(sources, source=Lang.ID, target=Lang.EN, aligned=[False] * 4)
+
+    assert [h.text for h in bare] == [h.text for h in full]
+    assert all(h.alignment is None for h in bare)
+
+
+def test_aligned_flags_must_match_the_texts(register: Register, decoding: Decoding) -> None:
+    engine = CTranslate2Engine([register()], decoding=decoding)
+    with pytest.raises(EngineError, match="1 aligned for 2 texts"):
+        engine.translate(["Satu.", "Dua."], source=Lang.ID, target=Lang.EN, aligned=[True])
+
+
+def test_tokenised_ahead_translates_as_tokenised_in_the_call(
+    register: Register, decoding: Decoding, flores_id: list[str]
+) -> None:
+    sources = flores_id[440:450]
+    plain = CTranslate2Engine([register()], decoding=decoding)
+    ahead = CTranslate2Engine([register()], decoding=decoding)
+
+    ahead.pretokenize([*sources, "  "], source=Lang.ID, target=Lang.EN)
+    expected = plain.translate(sources, source=Lang.ID, target=Lang.EN)
+    found = ahead.translate(sources, source=Lang.ID, target=Lang.EN)
+
+    assert [h.text for h in found] == [h.text for h in expected]
+    assert [h.alignment for h in found] == [h.alignment for h in expected]
+
+
+def test_tokenising_ahead_for_a_pair_without_a_model_is_left_to_translate(
+    register: Register, decoding: Decoding
+) -> None:
+    engine = CTranslate2Engine([register()], decoding=decoding)
+    engine.pretokenize(["Satu."], source=Lang.ID, target=Lang.FR)  # no model: nothing done
+    with pytest.raises(ModelNotFoundError):
+        engine.translate(["Satu."], source=Lang.ID, target=Lang.FR)
+
+
+@pytest.mark.parametrize(
+    "pieces",
+    [
+        ["▁The", "▁govern", "ment", "▁raises", "▁fares", "."],  # the usual case
+        ["▁", "▁Harga", "▁{0}", "▁persen", "▁"],  # spaces at both ends, a placeholder
+        ["▁Tarif", "<unk>", "▁naik"],  # unknown piece
+        ["▁caf", "<0xC3>", "<0xA9>", "▁open"],  # byte pieces
+        [">>fra<<", "▁Bonjour", "</s>"],  # a language tag and the end token
+        ["▁snake", "_", "case", "▁eng_Latn"],  # underscores: the slow path, same text
+        [],
+    ],
+)
+def test_plain_text_is_the_detokenised_text(pieces: list[str]) -> None:
+    from warta.engines.ctranslate2 import plain_text
+    from warta.engines.families import detokenize
+
+    assert plain_text(pieces) == detokenize(pieces)[0]

@@ -159,8 +159,8 @@ def article_payload(n: int = 0, *, external_id: str | None = None, **fields: Any
 
 
 def translate_queued(services: Services, integrations: Integrations) -> list[tuple[int, Lang]]:
-    """Run a worker with the fake engine until idle, then emit each recorded edition's event, as
-    the worker's hook does (``integrations.events.recorded`` after ``record_translation``).
+    """Run a worker with the fake engine until idle, then announce the done jobs' events, as
+    the worker's hook does (``integrations.announcer.announce_pending`` after recording).
 
     Returns the (revision id, language) of every edition recorded.
     """
@@ -177,10 +177,11 @@ def translate_queued(services: Services, integrations: Integrations) -> list[tup
         name="test-worker",
     )
     worker.run_until_idle()
+    while integrations.announcer.announce_pending():
+        pass
     recorded = []
     for revision_id, lang in pending:
         edition = services.store.get_edition(revision_id=revision_id, lang=lang)
         if edition.content is not None:
-            integrations.events.recorded(revision_id=revision_id, lang=lang)
             recorded.append((revision_id, lang))
     return recorded

@@ -9,7 +9,15 @@ from tests.dbfixtures import FakeClock, make_draft
 from tests.store.machine import machine_edition
 
 from warta.corrections import DROPPED_LINK, DROPPED_NUMBER
-from warta.domain import EditionStatus, JobStatus, Revision, SegmentOrigin, Site
+from warta.domain import (
+    EditionStatus,
+    JobErrorKind,
+    JobPriority,
+    JobStatus,
+    Revision,
+    SegmentOrigin,
+    Site,
+)
 from warta.errors import ConflictError, FieldError, NotFoundError
 from warta.languages import Lang
 from warta.store.audit import AuditStore
@@ -330,7 +338,7 @@ def test_send_back_queues_a_fresh_job_and_says_who_sent_it(
     running = store.history.send_back(revision_id=translated.id, lang=Lang.EN, actor=EDITOR)
     # being translated: marked, so that recording it queues the fresh job as a follow-up
     assert (running.id, running.status, running.fresh) == (first.id, JobStatus.RUNNING, True)
-    queue.fail(first.id, worker="w1", error="stop", retry=False)
+    queue.fail(first.id, worker="w1", error="stop", kind=JobErrorKind.PERMANENT)
 
     job = store.history.send_back(
         revision_id=translated.id, lang=Lang.EN, actor=EDITOR, note="terms are wrong"
@@ -338,6 +346,7 @@ def test_send_back_queues_a_fresh_job_and_says_who_sent_it(
 
     assert (job.status, job.fresh, job.lang) == (JobStatus.QUEUED, True, Lang.EN)
     assert queue.get(job.id).fresh
+    assert queue.get(job.id).priority is JobPriority.RETRANSLATE  # after news
     edition = store.get_edition(revision_id=translated.id, lang=Lang.EN)
     assert edition.reason == f"sent back for re-translation by {EDITOR}: terms are wrong"
     assert edition.content is not None  # readers keep the current text meanwhile

@@ -42,6 +42,15 @@ def test_trusted_hosts_answer_and_any_other_host_is_refused_even_for_a_cached_pa
     assert "evil.example" not in forged.text
 
 
+@pytest.mark.parametrize("path", ["/healthz", "/readyz", "/metrics"])
+def test_probes_answer_any_host_since_orchestrators_call_them_by_address(
+    guarded: TestClient, path: str
+) -> None:
+    response = guarded.get(path, headers={"Host": "10.0.0.5:8000"})
+    assert response.status_code in (200, 503), response.status_code  # never the host check's 400
+    assert guarded.get("/id/", headers={"Host": "10.0.0.5:8000"}).status_code == 400
+
+
 def test_without_trusted_hosts_every_host_is_answered(site: LiveSite) -> None:
     response = site.client.get("/robots.txt", headers={"Host": "anything.example"})
     assert response.status_code == 200

@@ -5,6 +5,7 @@ follows). The same rule as the API's and the webhooks' (warta.publishing)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 import feedparser
 import pytest
@@ -215,3 +216,106 @@ def test_lists_feeds_and_sitemaps_read_in_a_fixed_number_of_queries(
     ):
         few, many = _selects(services, read, 2), _selects(services, read, 13)
         assert few == many > 0
+
+
+def test_a_correction_after_an_approval_takes_the_edition_out_of_sitemaps_and_feeds(
+    client: TestClient, services: Services, sample: SampleSite
+) -> None:
+    # Lists decide coverage from the stored content hash, which the correction must update.
+    full = sample.full
+    _policy(services, sample, EN, PublishingPolicy.APPROVAL)
+    _approve(services, full, EN)
+    assert _in_sitemap(client, EN, full)
+    assert len(_feed_titles(client, EN)) == 1
+    revision = services.store.get_current_revision(full.id)
+    edition = services.store.get_edition(revision_id=revision.id, lang=EN)
+    services.store.history.correct(
+        revision_id=revision.id,
+        lang=EN,
+        index=edition.segments[0].index,
+        target_html="A corrected title.",
+        base_version=None,
+        actor="test",
+    )
+    assert not _in_sitemap(client, EN, full)
+    assert _feed_titles(client, EN) == []
+    assert not _shown_as_translation(client, EN, full)
+
+
+def _statements(services: Services, read: Callable[[], object]) -> list[str]:
+    seen: list[str] = []
+
+    def record(*args: object) -> None:
+        seen.append(str(args[2]))
+
+    sqlalchemy.event.listen(services.db, "before_cursor_execute", record)
+    try:
+        read()
+    finally:
+        sqlalchemy.event.remove(services.db, "before_cursor_execute", record)
+    return seen
+
+
+def _whole_bodies(statements: list[str]) -> list[str]:
+    """Statements that read a whole body column (not only its first characters)."""
+    return [
+        s
+        for s in statements
+        if any(
+            "substr(" not in s[max(0, at - 40) : at].lower()
+            for at in (i for i in range(len(s)) if s.startswith("body_html", i))
+        )
+        and s.lstrip().upper().startswith("SELECT")
+    ]
+
+
+def test_lists_sitemaps_and_feeds_read_no_segment_and_no_whole_body_they_do_not_show(
+    app: FastAPI, client: TestClient, services: Services, sample: SampleSite
+) -> None:
+    state = app.state.web
+    assert isinstance(state, WebState)
+    _policy(services, sample, EN, PublishingPolicy.APPROVAL)
+    _approve(services, sample.full, EN)  # coverage is checked on every list
+    reads = {
+        "front": lambda: client.get("/en/"),
+        "sitemap": lambda: client.get("/sitemap.xml"),
+        "news": lambda: client.get("/news-sitemap.xml"),
+        "teasers": lambda: state.reader.latest(sample.site, lang=EN, limit=20),
+        "sitemap items": lambda: state.reader.published(sample.site, limit=20),
+    }
+    for name, read in reads.items():
+        statements = _statements(services, read)
+        assert statements, name
+        assert not [s for s in statements if "edition_segments" in s], name  # not even flags
+        assert _whole_bodies(statements) == [], name
+    # Under ``clean`` flags are counted (one aggregate), still without reading segments' text.
+    _policy(services, sample, EN, PublishingPolicy.CLEAN)
+    counted = _statements(services, lambda: client.get("/sitemap.xml"))
+    assert [s for s in counted if "count(edition_segments.id)" in s]
+    assert not [s for s in counted if "edition_segments.target_html" in s]
+    # A feed carries whole bodies, of its entries only; an article page reads them: the checks
+    # above can fail.
+    feed = _statements(services, lambda: client.get("/en/rss.xml"))
+    assert _whole_bodies(feed)
+    page = _statements(services, lambda: client.get(f"/en/{sample.full.id}", follow_redirects=True))
+    assert _whole_bodies(page)
+
+
+def test_the_news_sitemap_is_cached_and_still_drops_articles_after_two_days(
+    app: FastAPI, client: TestClient, services: Services, sample: SampleSite
+) -> None:
+    import time_machine
+
+    state = app.state.web
+    assert isinstance(state, WebState)
+    first = client.get("/news-sitemap.xml")
+    hits = state.cache.stats().hits
+    again = client.get("/news-sitemap.xml")
+    assert again.content == first.content
+    assert state.cache.stats().hits == hits + 1
+    assert f"/en/{sample.recent.id}-" in first.text
+    published = sample.recent.published_at
+    assert published is not None
+    with time_machine.travel(published + timedelta(days=2, minutes=2), tick=False):
+        later = client.get("/news-sitemap.xml")
+    assert f"/en/{sample.recent.id}-" not in later.text

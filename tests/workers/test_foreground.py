@@ -10,7 +10,13 @@ from tests.workers.test_runner import BODY, draft, worker_with
 from warta.engines.fake import FakeEngine
 from warta.languages import Lang
 from warta.services import Services
-from warta.workers.foreground import BATCHES_PER_RUN, process_names, work_in_foreground
+from warta.workers.foreground import (
+    BATCHES_PER_RUN,
+    NAP_S,
+    nap,
+    process_names,
+    work_in_foreground,
+)
 from warta.workers.runner import RunSummary
 
 
@@ -65,3 +71,24 @@ def test_several_processes_are_named_after_the_worker_with_a_number():
     assert process_names("gpu-a", 1, default=lambda: "host:1") == ["gpu-a"]
     assert process_names("gpu-a", 3, default=lambda: "host:1") == ["gpu-a/1", "gpu-a/2", "gpu-a/3"]
     assert process_names(None, 2, default=lambda: "host:1") == ["host:1/1", "host:1/2"]
+
+
+def test_a_nap_ends_at_the_next_slice_once_the_worker_is_stopped():
+    # The SIGTERM handler only sets a flag; the sleep between polls notices it within NAP_S.
+    answers = [False, False, True]
+    slept: list[float] = []
+    nap(60.0, stopped=lambda: answers.pop(0), sleep=slept.append)
+    assert slept == [NAP_S, NAP_S]
+    assert answers == []
+
+
+def test_a_stopped_worker_runs_no_batch(services: Services):
+    services.store.create_site(slug="demo", name="Demo")
+    services.store.save_article(draft(), targets=[Lang.EN])
+    worker = worker_with(services, FakeEngine())
+    worker.stop()
+    summary = work_in_foreground(
+        worker, until_idle=False, poll=1.0, sleep=lambda _: pytest.fail("a stopped loop sleeps")
+    )
+    assert summary.batches == 0
+    assert services.queue.pending_langs() == [Lang.EN]

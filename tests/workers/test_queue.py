@@ -10,7 +10,7 @@ import sqlalchemy
 from sqlalchemy import event
 from tests.dbfixtures import FakeClock, make_draft, make_edition
 
-from warta.domain import EditionStatus, Job, JobStatus, Revision, Site
+from warta.domain import EditionStatus, Job, JobErrorKind, JobStatus, Revision, Site
 from warta.errors import FieldError, LeaseLostError, NotFoundError
 from warta.languages import Lang
 from warta.store.repository import Store
@@ -90,7 +90,8 @@ def test_claim_takes_oldest_jobs_first_and_leases_them(
     claimed = queue.claim(worker="w1", limit=3, lease_seconds=LEASE)
 
     assert [j.id for j in claimed] == ids[:3]
-    assert {(j.status, j.attempts, j.leased_by) for j in claimed} == {(JobStatus.RUNNING, 1, "w1")}
+    # claiming uses no attempt: only the job's own errors do
+    assert {(j.status, j.attempts, j.leased_by) for j in claimed} == {(JobStatus.RUNNING, 0, "w1")}
     assert {j.lease_expires_at for j in claimed} == {clock.now + timedelta(seconds=LEASE)}
     assert [j.id for j in queue.claim(worker="w2", limit=3, lease_seconds=LEASE)] == ids[3:]
     assert queue.claim(worker="w3", limit=3, lease_seconds=LEASE) == []
@@ -127,7 +128,7 @@ def test_job_of_a_vanished_worker_is_reclaimed_after_its_lease_expires(
     [taken] = queue.claim(worker="w2", limit=1, lease_seconds=LEASE)
 
     assert taken.id == job.id
-    assert (taken.leased_by, taken.attempts) == ("w2", 2)
+    assert (taken.leased_by, taken.attempts, taken.lost_leases) == ("w2", 0, 1)
     assert taken.last_error == "worker w1 stopped renewing its lease"
 
 
@@ -150,7 +151,7 @@ def test_old_worker_cannot_record_a_job_that_was_taken_over(
     with pytest.raises(LeaseLostError):
         queue.heartbeat(job.id, worker="w1", lease_seconds=LEASE)
     with pytest.raises(LeaseLostError):
-        queue.fail(job.id, worker="w1", error="late", retry=True)
+        queue.fail(job.id, worker="w1", error="late", kind=JobErrorKind.TRANSIENT)
     assert store.get_edition(revision_id=revision.id, lang=Lang.EN).status is EditionStatus.PENDING
 
     edition = make_edition(revision.id, Lang.EN)
@@ -193,34 +194,47 @@ def test_heartbeat_keeps_the_lease(
     assert queue.get(job.id).leased_by == "w1"
 
 
-def test_fail_with_retry_requeues_and_without_fails_for_good(
-    queue: SqlJobQueue, store: Store, site: Site
+def test_transient_failure_requeues_after_a_backoff_and_permanent_fails_for_good(
+    queue: SqlJobQueue, store: Store, site: Site, clock: FakeClock
 ) -> None:
     result = store.save_article(make_draft(), targets=(Lang.EN, Lang.FR))
     en, fr = queue.claim(worker="w1", limit=2, lease_seconds=LEASE)
 
-    retried = queue.fail(en.id, worker="w1", error="CUDA out of memory", retry=True)
-    failed = queue.fail(fr.id, worker="w1", error="model file corrupt", retry=False)
+    retried = queue.fail(
+        en.id, worker="w1", error="CUDA out of memory", kind=JobErrorKind.TRANSIENT
+    )
+    failed = queue.fail(fr.id, worker="w1", error="model file corrupt", kind=JobErrorKind.PERMANENT)
 
-    assert (retried.status, retried.leased_by, retried.last_error) == (
+    assert (retried.status, retried.leased_by, retried.last_error, retried.error_kind) == (
         JobStatus.QUEUED,
         None,
         "CUDA out of memory",
+        JobErrorKind.TRANSIENT,
     )
-    assert (failed.status, failed.last_error) == (JobStatus.FAILED, "model file corrupt")
+    assert (failed.status, failed.last_error, failed.error_kind) == (
+        JobStatus.FAILED,
+        "model file corrupt",
+        JobErrorKind.PERMANENT,
+    )
+    assert retried.next_attempt_at is not None
+    assert queue.claim(worker="w2", limit=5, lease_seconds=LEASE) == []  # backing off
+    clock.now = retried.next_attempt_at
     [again] = queue.claim(worker="w2", limit=5, lease_seconds=LEASE)
-    assert (again.id, again.attempts) == (en.id, 2)
+    assert (again.id, again.attempts, again.next_attempt_at) == (en.id, 1, None)
     assert result.revision.id == again.revision_id
 
 
-def test_job_claimed_max_attempts_times_fails_keeping_its_last_error(
-    queue: SqlJobQueue, store: Store, revision: Revision
+def test_job_that_fails_max_attempts_times_is_dead_lettered_keeping_its_last_error(
+    queue: SqlJobQueue, store: Store, revision: Revision, clock: FakeClock
 ) -> None:
     job = queue.enqueue(revision_id=revision.id, lang=Lang.AR)
     for attempt in range(1, queue.max_attempts + 1):
         [claimed] = queue.claim(worker="w1", limit=1, lease_seconds=LEASE)
-        assert claimed.attempts == attempt
-        queue.fail(job.id, worker="w1", error=f"engine crashed ({attempt})", retry=True)
+        assert claimed.attempts == attempt - 1
+        queue.fail(
+            job.id, worker="w1", error=f"engine crashed ({attempt})", kind=JobErrorKind.TRANSIENT
+        )
+        clock.advance(queue.retry_max_seconds)  # past any backoff
 
     assert queue.claim(worker="w1", limit=1, lease_seconds=LEASE) == []
     gone = queue.get(job.id)
@@ -234,28 +248,40 @@ def test_job_claimed_max_attempts_times_fails_keeping_its_last_error(
     assert "engine crashed (3)" in edition.reason
 
 
-def test_job_whose_workers_keep_vanishing_fails_after_max_attempts(
-    queue: SqlJobQueue, revision: Revision, clock: FakeClock
+def test_job_whose_workers_keep_vanishing_uses_no_attempt_and_still_completes(
+    queue: SqlJobQueue, store: Store, site: Site, revision: Revision, clock: FakeClock
 ) -> None:
     job = queue.enqueue(revision_id=revision.id, lang=Lang.EN)
-    for n in range(queue.max_attempts):
+    for n in range(5):  # more crashes than max_attempts: a crash is not the job's failure
         assert [j.id for j in queue.claim(worker=f"w{n}", limit=1, lease_seconds=LEASE)] == [job.id]
         clock.advance(LEASE + 1)
 
-    assert queue.claim(worker="w9", limit=1, lease_seconds=LEASE) == []
-    gone = queue.get(job.id)
-    assert gone.status is JobStatus.FAILED
-    assert gone.last_error == "worker w2 stopped renewing its lease"
+    [taken] = queue.claim(worker="w9", limit=1, lease_seconds=LEASE)
+    assert (taken.id, taken.status, taken.attempts, taken.lost_leases) == (
+        job.id,
+        JobStatus.RUNNING,
+        0,
+        5,
+    )
+    assert taken.last_error == "worker w4 stopped renewing its lease"
+    store.record_translation(
+        job_id=job.id,
+        worker="w9",
+        site_id=site.id,
+        edition=make_edition(revision.id, Lang.EN),
+        memory=[],
+    )
+    assert queue.get(job.id).status is JobStatus.DONE
 
 
 def test_claim_skips_exhausted_jobs_and_still_fills_the_batch(
-    engine: sqlalchemy.Engine, store: Store, site: Site, clock: FakeClock
+    engine: sqlalchemy.Engine, queue: SqlJobQueue, store: Store, site: Site, clock: FakeClock
 ) -> None:
-    once = SqlJobQueue(engine, clock=clock, max_attempts=1)
     first = store.save_article(make_draft("a"), targets=(Lang.EN,)).jobs[0]
-    once.claim(worker="w1", limit=1, lease_seconds=LEASE)
-    once.fail(first.id, worker="w1", error="boom", retry=True)
-    clock.advance(1)
+    queue.claim(worker="w1", limit=1, lease_seconds=LEASE)
+    queue.fail(first.id, worker="w1", error="boom", kind=JobErrorKind.TRANSIENT)
+    clock.advance(queue.retry_max_seconds)
+    once = SqlJobQueue(engine, clock=clock, max_attempts=1)  # max_attempts lowered since
     second = store.save_article(make_draft("b"), targets=(Lang.EN,)).jobs[0]
 
     assert [j.id for j in once.claim(worker="w1", limit=1, lease_seconds=LEASE)] == [second.id]
@@ -353,7 +379,7 @@ def test_postgres_claimers_skip_rows_locked_by_an_open_claim(
 def test_counts_cover_every_status(queue: SqlJobQueue, store: Store, site: Site) -> None:
     store.save_article(make_draft(), targets=(Lang.EN, Lang.ZH, Lang.JA))
     a, _ = queue.claim(worker="w1", limit=2, lease_seconds=LEASE)
-    queue.fail(a.id, worker="w1", error="x", retry=False)
+    queue.fail(a.id, worker="w1", error="x", kind=JobErrorKind.PERMANENT)
     assert queue.counts() == {
         JobStatus.QUEUED: 1,
         JobStatus.RUNNING: 1,

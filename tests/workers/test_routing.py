@@ -6,6 +6,7 @@ engine; faults reported with the engine's name."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 
 import pytest
 from click.testing import CliRunner
@@ -17,6 +18,7 @@ from warta.engines.setup import EngineConfig, RouteConfig
 from warta.languages import Lang
 from warta.services import Services
 from warta.store.engines import EngineStore
+from warta.workers.queue import SqlJobQueue
 
 BODY = (
     '<p>JAKARTA - Pemerintah menaikkan tarif ojek <a href="https://example.go.id/tarif">daring</a> '
@@ -73,7 +75,17 @@ def routed(
 
 
 def run_all(services: Services) -> None:
-    for _ in range(5):  # failed jobs are retried by later runs while attempts are left
+    # failed jobs are retried by later runs while attempts are left; no backoff here: due at once
+    services = replace(
+        services,
+        queue=SqlJobQueue(
+            services.db,
+            max_attempts=services.settings.job_max_attempts,
+            retry_base_seconds=0,
+            retry_max_seconds=0,
+        ),
+    )
+    for _ in range(5):
         services.worker().run_until_idle()
         if not services.queue.counts()[JobStatus.QUEUED]:
             return

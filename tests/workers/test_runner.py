@@ -8,11 +8,19 @@ from dataclasses import replace
 
 import pytest
 
-from warta.domain import ArticleDraft, EditionStatus, JobStatus, SegmentOrigin
+from warta.domain import (
+    ArticleDraft,
+    EditionStatus,
+    JobErrorKind,
+    JobPriority,
+    JobStatus,
+    SegmentOrigin,
+)
 from warta.engines.base import Engine
 from warta.engines.fake import FakeEngine
 from warta.languages import TARGET_LANGS, Lang
 from warta.services import Services
+from warta.workers.queue import JobQueue, SqlJobQueue
 from warta.workers.runner import Worker
 
 BODY = (
@@ -34,10 +42,12 @@ def draft(body: str = BODY, *, external_id: str = "tarif-ojek") -> ArticleDraft:
     )
 
 
-def worker_with(services: Services, engine: Engine, **kwargs: object) -> Worker:
+def worker_with(
+    services: Services, engine: Engine, *, queue: JobQueue | None = None, **kwargs: object
+) -> Worker:
     return Worker(
         store=services.store,
-        queue=services.queue,
+        queue=queue or services.queue,
         engine=lambda: engine,
         targets=TARGET_LANGS,
         name="test-worker",
@@ -166,7 +176,9 @@ def test_engine_failure_is_retried_then_marks_the_edition_failed_with_the_reason
     services: Services, demo_site
 ):
     engine = FakeEngine(fail_targets={Lang.AR})
-    worker = worker_with(services, engine, max_attempts=2)
+    # no backoff: the retry is due at once, so one run sees both attempts
+    queue = SqlJobQueue(services.db, max_attempts=2, retry_base_seconds=0, retry_max_seconds=0)
+    worker = worker_with(services, engine, queue=queue)
     result = services.newsroom.submit(draft())
 
     summary = worker.run_until_idle()
@@ -174,8 +186,10 @@ def test_engine_failure_is_retried_then_marks_the_edition_failed_with_the_reason
     ar = services.store.get_edition(revision_id=result.revision.id, lang=Lang.AR)
     assert ar.status is EditionStatus.FAILED
     assert "the fake engine was told to fail for ar" in ar.reason
-    assert summary.failed == 1
+    assert (summary.failed, summary.retried) == (1, 1)
     assert summary.editions == 4
+    [dead] = queue.dead()
+    assert (dead.lang, dead.attempts, dead.error_kind) == (Lang.AR, 2, JobErrorKind.TRANSIENT)
     assert services.queue.counts()[JobStatus.FAILED] == 1
 
 
@@ -224,6 +238,22 @@ def test_the_next_batch_is_translated_while_the_previous_one_is_stored(
     assert summary.batches == 2
     assert summary.editions == 2
     assert overlapped == [True]
+
+
+def test_retranslating_an_article_queues_re_translations_behind_the_news(
+    services: Services, demo_site
+) -> None:
+    services.newsroom.submit(draft())
+    worker_with(services, FakeEngine()).run_until_idle()
+
+    jobs = services.newsroom.retranslate(
+        site_id=demo_site.id, external_id="tarif-ojek", langs=[Lang.EN, Lang.JA]
+    )
+
+    assert {(j.lang, j.priority, j.status) for j in jobs} == {
+        (Lang.EN, JobPriority.RETRANSLATE, JobStatus.QUEUED),
+        (Lang.JA, JobPriority.RETRANSLATE, JobStatus.QUEUED),
+    }
 
 
 def test_run_stops_after_max_batches_and_leaves_the_rest_queued(
@@ -511,6 +541,8 @@ def test_sending_back_an_edition_while_it_is_translated_queues_a_fresh_follow_up
     assert (running.status, running.fresh) == (JobStatus.RUNNING, True)
     assert services.queue.counts()[JobStatus.DONE] == 1
     assert services.queue.pending_langs() == [Lang.EN]  # the fresh job, after the running one
+    [follow_up] = services.queue.listed(statuses=(JobStatus.QUEUED,))
+    assert (follow_up.fresh, follow_up.priority) == (True, JobPriority.RETRANSLATE)
     engine = FakeEngine()
 
     worker_with(services, engine).run_until_idle()
@@ -521,3 +553,19 @@ def test_sending_back_an_edition_while_it_is_translated_queues_a_fresh_follow_up
     assert {s.origin for s in translatable} == {SegmentOrigin.ENGINE}
     assert services.queue.counts()[JobStatus.DONE] == 2
     assert services.queue.pending_langs() == []
+
+
+def test_a_run_starts_with_a_small_batch_so_the_engine_starts_sooner_then_claims_full_batches(
+    services: Services, demo_site
+) -> None:
+    from warta.workers.runner import FIRST_BATCH
+
+    for n in range(FIRST_BATCH + 20):
+        services.newsroom.submit(draft(external_id=f"tarif-{n}"))
+    sizes: list[int] = []
+    worker = worker_with(services, FakeEngine(), jobs_per_batch=16)
+    worker.run(lang=Lang.EN, progress=lambda s: sizes.append(s.editions))
+    batches = [b - a for a, b in zip([0, *sizes], sizes, strict=False)]
+    assert batches[0] == FIRST_BATCH
+    assert batches[1] == 16
+    assert sum(batches) == FIRST_BATCH + 20

@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends
 
-from warta.api import articles, editor, editors, webhooks
+from warta.api import articles, editor, editors, jobs, webhooks
 from warta.api.auth import SiteDep
 from warta.api.deps import (
     ServicesDep,
@@ -51,3 +51,4 @@ router.include_router(articles.router)
 router.include_router(webhooks.router)
 router.include_router(editor.router)
 router.include_router(editors.router)
+router.include_router(jobs.router)

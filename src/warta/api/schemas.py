@@ -28,6 +28,7 @@ from warta.domain import (
     ArticleDraft,
     Edition,
     EditionStatus,
+    Job,
     JobStatus,
     Provenance,
     PublishingPolicy,
@@ -410,6 +411,48 @@ class JobPublic(BaseModel):
 
 class RetranslateResult(BaseModel):
     queued: list[JobPublic]
+
+
+class JobDetail(BaseModel):
+    """A translation job as an operator sees it: why it failed, how often, when it runs again."""
+
+    id: int
+    revision_id: int
+    lang: str
+    status: JobStatus
+    priority: str = Field(description="news, retranslate or backfill (which runs first)")
+    attempts: int = Field(description="errors the job itself raised (a lost lease is not one)")
+    lost_leases: int = Field(description="times a worker stopped (crash, kill) while holding it")
+    error_kind: str = Field(description="transient (retried), permanent (dead letter) or empty")
+    last_error: str
+    next_attempt_at: datetime | None = Field(description="a retried job waits until then")
+    created_at: datetime | None
+
+    @classmethod
+    def from_domain(cls, job: Job) -> JobDetail:
+        return cls(
+            id=job.id,
+            revision_id=job.revision_id,
+            lang=job.lang.value,
+            status=job.status,
+            priority=job.priority.name.lower(),
+            attempts=job.attempts,
+            lost_leases=job.lost_leases,
+            error_kind=job.error_kind.value,
+            last_error=job.last_error,
+            next_attempt_at=job.next_attempt_at,
+            created_at=job.created_at,
+        )
+
+
+class JobList(BaseModel):
+    state: Literal["failed", "queued", "running"]
+    jobs: list[JobDetail]
+
+
+class JobRetried(BaseModel):
+    queued: bool = Field(description="false: superseded by a newer revision, or already queued")
+    job: JobDetail
 
 
 class WebhookPublic(BaseModel):

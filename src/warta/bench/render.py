@@ -72,6 +72,40 @@ def _engine_rows(s: Mapping[str, object], *, label: str) -> list[Row]:
     ]  # fmt: skip
 
 
+def _feed(s: Mapping[str, object]) -> list[Row]:
+    raw, cost = _m(s["raw_engine"]), _m(s["feeding"])
+    where = f"{s['device']}" + (f" on {s['card']}" if s.get("card") else "")
+    out: list[Row] = [
+        ("feed", "raw CTranslate2", f"{_f(raw['units_per_s'])} seg/s", where),
+        (
+            "feed",
+            "worker process CPU per segment",
+            f"{_f(cost['feeding_cpu_ms_per_segment'], 3)} ms",
+            f"engine answering at once; ceiling {_f(cost['feeding_ceiling_seg_per_s'])} seg/s "
+            f"= {_f(cost['feeding_ceiling/raw_engine'], 3)} of the raw engine",
+        ),
+        (
+            "feed",
+            "engine's own Python per segment",
+            f"{_f(cost['engine_python_ms_per_segment'], 3)} ms",
+            f"tokenise, detokenise, align; both in one process: ceiling "
+            f"{_f(cost['one_process_ceiling_seg_per_s'])} seg/s "
+            f"= {_f(cost['one_process_ceiling/raw_engine'], 3)} of the raw engine",
+        ),
+    ]
+    for p in map(_m, _l(s.get("engine_process", []))):
+        out.append(
+            (
+                "feed",
+                f"{p['processes']} workers, one engine process",
+                f"{_f(p['units_per_s'])} seg/s",
+                f"{_f(p['ratio_to_engine'], 3)} of the raw engine; {p['segments']} segments, "
+                f"{_f(p['wall_s'], 2)} s",
+            )
+        )
+    return out
+
+
 def _usual(s: Mapping[str, object]) -> list[Row]:
     sides = _m(s["sides"])
     settings = _m(s["settings"])
@@ -204,6 +238,7 @@ _ROWS = {
     "hostile": _hostile,
     "remote": _remote,
     "gpu": _engine,
+    "feed": _feed,
 }
 
 

@@ -24,7 +24,7 @@ from warta.languages import TARGET_LANGS, Lang
 
 SECTIONS = (
     "engine", "usual", "articles", "memory", "site", "incremental", "reuse", "hostile", "remote",
-    "gpu",
+    "gpu", "feed",
 )  # fmt: skip
 # sections that need no benchmark model (reuse builds a tiny one; hostile uses the fake engine)
 OWN_MODEL = ("site", "reuse", "hostile", "remote")  # remote: a local chat-completions server
@@ -61,6 +61,11 @@ class BenchConfig:
     gpu_jobs_per_batch: int = 64
     # Section 7 again with several worker processes sharing the GPU (0 or 1: not measured).
     gpu_processes: tuple[int, ...] = (4, 8)
+    # Section feed: rounds of the worker against an engine that answers at once (any machine),
+    # and worker processes around one engine process (on a GPU; on a CPU only if listed here).
+    feed_rounds: int = 3
+    feed_processes: tuple[int, ...] = (1, 2, 4, 8)
+    feed_cpu_processes: tuple[int, ...] = ()
     seed: int = 0
     data_dir: Path = Path("data")
     cache_dir: Path | None = None
@@ -85,6 +90,7 @@ class BenchConfig:
             reuse_articles=12,
             wrk_seconds=3,
             wrk_connections=8,
+            feed_rounds=1,
         )
 
     @property
@@ -283,6 +289,8 @@ def _run_section(
         )
     if section == "gpu":
         return _gpu(config, model=model, progress=progress, tmp=tmp)
+    if section == "feed":
+        return _feed(config, model=model, progress=progress, tmp=tmp)
     raise ValueError(section)
 
 
@@ -364,6 +372,70 @@ def _gpu(
         found["ratio_to_engine"] = round(float(str(found["units_per_s"])) / raw_rate, 4)
         scaled.append(found)
     result["worker_processes"] = scaled
+    return result
+
+
+def _feed(
+    config: BenchConfig, *, model: BenchModel, progress: Progress, tmp: Path
+) -> dict[str, object]:
+    """Section feed (:mod:`warta.bench.feed`): on a GPU with its settings, else on the CPU."""
+    import ctranslate2
+
+    from warta.bench.corpus import flores_corpus
+    from warta.bench.feed import feeding_cost, raw_rate, through_engine_process
+
+    cuda = ctranslate2.get_cuda_device_count() > 0
+    settings = config.engine_settings()
+    quantization = "int8"
+    if cuda:
+        model = build_bench_model(
+            config.resolved_cache_dir,
+            tokenizer_dir=config.data_dir / "opus-mt-id-en",
+            size=config.size,
+            seed=config.seed,
+            quantizations=("float16",),
+        )
+        quantization = "float16"
+        settings = replace(
+            settings,
+            device="cuda",
+            compute_type="float16",
+            batch_tokens=config.gpu_batch_tokens,
+            jobs_per_batch=config.gpu_jobs_per_batch,
+            threads=1,
+        )
+    corpus = flores_corpus(
+        config.data_dir / "flores101-dev", limit=config.lines, validator=default_validator()
+    )
+    result: dict[str, object] = {
+        "device": settings.device,
+        "settings": settings.to_dict(),
+        "card": gpu_name() if cuda else None,
+    }
+    raw = raw_rate(model, corpus, settings, quantization=quantization, rounds=config.feed_rounds)
+    result["raw_engine"] = raw
+    cost = feeding_cost(
+        model, corpus, settings, quantization=quantization, rounds=config.feed_rounds,
+        progress=progress, tmp=tmp,
+    )  # fmt: skip
+    rate = float(str(raw["units_per_s"]))
+    # The proxy: the engine stays busy only where one feeder's ceiling is above its rate.
+    cost["feeding_ceiling/raw_engine"] = round(
+        float(str(cost["feeding_ceiling_seg_per_s"])) / rate, 4
+    )
+    cost["one_process_ceiling/raw_engine"] = round(
+        float(str(cost["one_process_ceiling_seg_per_s"])) / rate, 4
+    )
+    result["feeding"] = cost
+    served: list[dict[str, object]] = []
+    for processes in config.feed_processes if cuda else config.feed_cpu_processes:
+        found = through_engine_process(
+            model, corpus, settings, quantization=quantization, processes=processes,
+            progress=progress, tmp=tmp,
+        )  # fmt: skip
+        found["ratio_to_engine"] = round(float(str(found["units_per_s"])) / rate, 4)
+        served.append(found)
+    result["engine_process"] = served
     return result
 
 

@@ -20,7 +20,8 @@ from warta.commands._context import (
     print_one_line_table,
 )
 from warta.config import Settings
-from warta.domain import EditionStatus
+from warta.domain import EditionStatus, JobStatus
+from warta.engines.base import Engine
 from warta.errors import InputError, WartaError
 from warta.ingest.sources import open_source
 from warta.languages import SOURCE_LANG, TARGET_LANGS, Lang, parse_targets
@@ -29,6 +30,7 @@ from warta.workers.foreground import (
     WorkOptions,
     process_names,
     run_processes,
+    stop_on_sigterm,
     work_in_foreground,
 )
 from warta.workers.runner import default_worker_name, no_model_reason
@@ -241,17 +243,38 @@ def _print_editions(app: AppContext, articles: list[dict[str, Any]]) -> None:
     help="Worker processes on this machine, each with its own copy of the models. On a GPU one "
     "process cannot keep it busy: 4 to 8 can (BENCHMARKS.md).",
 )
+@click.option(
+    "--engine-process/--no-engine-process",
+    default=False,
+    show_default=True,
+    help="With --processes N: one more process holds the models (and the GPU) and translates "
+    "for all N, merging their batches; the N do planning, quality checks and storage "
+    "(notes/GPU_FEEDING.md). Local models only: routes to remote engines are not served.",
+)
 @pass_app
-def work(app: AppContext, until_idle: bool, poll: float, name: str | None, processes: int) -> None:
-    """Run translation jobs in the foreground."""
-    options = WorkOptions(until_idle=until_idle, poll=poll)
-    if processes == 1:
+def work(
+    app: AppContext,
+    until_idle: bool,
+    poll: float,
+    name: str | None,
+    processes: int,
+    engine_process: bool,
+) -> None:
+    """Run translation jobs in the foreground.
+
+    Rides out database outages (logged, retried with backoff); SIGTERM stops it after the batch
+    in hand (exit 0); a wrong or unreachable database URL fails at start (exit 2).
+    """
+    options = WorkOptions(until_idle=until_idle, poll=poll, engine_process=engine_process)
+    if processes == 1 and not engine_process:
         _work(app, options, name=name, label="")
         return
     with handled(app):
         app.services  # noqa: B018 -- migrate the database once, before the processes start
     names = process_names(name, processes, default=default_worker_name)
-    app.err.print(f"{processes} worker processes ({', '.join(names)}); Ctrl-C stops them")
+    app.err.print(
+        f"{processes} worker processes ({', '.join(names)}); Ctrl-C or SIGTERM stops them"
+    )
     codes = run_processes(app.settings, options, names=names, child=work_process)
     failed = [n for n, code in zip(names, codes, strict=True) if code != 0]
     if failed:
@@ -261,6 +284,9 @@ def work(app: AppContext, until_idle: bool, poll: float, name: str | None, proce
 
 def work_process(settings: Settings, options: WorkOptions, name: str) -> None:
     """One process of ``warta work --processes N`` (module level: spawned processes import it)."""
+    from warta.observability.logs import configure_from_settings
+
+    configure_from_settings(settings)  # a spawned process does not run the CLI's entry
     app = AppContext(settings, migrate=False)
     try:
         _work(app, options, name=name, label=f"worker {name}: ")
@@ -269,15 +295,47 @@ def work_process(settings: Settings, options: WorkOptions, name: str) -> None:
 
 
 def _work(app: AppContext, options: WorkOptions, *, name: str | None, label: str) -> None:
+    client = None
+    if options.engine is not None:  # --engine-process: translations come from that process
+        from warta.workers.engine_process import EngineClient
+
+        client = EngineClient(options.engine)
+    try:
+        _run_worker(app, options, name=name, label=label, client=client)
+    finally:
+        if client is not None:
+            client.close()  # the engine process stops once every worker process has closed
+
+
+def _run_worker(
+    app: AppContext,
+    options: WorkOptions,
+    *,
+    name: str | None,
+    label: str,
+    client: Engine | None,
+) -> None:
     with handled(app):
-        worker = app.services.worker(name=name)
+        worker = (
+            app.services.worker(name=name)
+            if client is None
+            else app.services.worker(name=name, engine=lambda: client)
+        )
         if not options.until_idle:
-            app.err.print(f"worker {worker.name} running; Ctrl-C stops it")
+            app.err.print(f"{label}worker {worker.name} running; Ctrl-C or SIGTERM stops it")
         try:
-            summary = work_in_foreground(worker, until_idle=options.until_idle, poll=options.poll)
+            with stop_on_sigterm(worker, label=label):
+                summary = work_in_foreground(
+                    worker, until_idle=options.until_idle, poll=options.poll
+                )
         except KeyboardInterrupt:
             app.err.print(f"{label}stopped")
             return
+        if worker.stopping:
+            app.err.print(
+                f"{label}stopped by SIGTERM: the batch in hand was finished, "
+                f"{summary.released} claimed job(s) given back to the queue"
+            )
         app.err.print(
             f"{label}{summary.translated} editions translated, {summary.needs_review} need "
             f"review, {summary.failed} failed; {summary.segments_translated} segments translated, "
@@ -301,12 +359,27 @@ def status(app: AppContext, site: str | None, fmt: str) -> None:
         store = app.services.store
         site_id = store.get_site(site).id if site else None
         rows = store.status_rows(site_id=site_id)
-        counts = app.services.queue.counts()
+        counts = app.services.queue.counts(site_id=site_id)
+        dead = app.services.queue.dead(site_id=site_id, limit=20)
     if fmt == "json":
         echo_json(
             {
                 "jobs": {k.value: v for k, v in counts.items()},
                 "editions": [r.to_dict() for r in rows],
+                "dead_letter": {
+                    "count": counts[JobStatus.FAILED],
+                    "jobs": [
+                        {
+                            "id": j.id,
+                            "revision_id": j.revision_id,
+                            "lang": j.lang.value,
+                            "attempts": j.attempts,
+                            "error_kind": j.error_kind.value,
+                            "reason": j.last_error,
+                        }
+                        for j in dead
+                    ],
+                },
             }
         )
         return
@@ -349,6 +422,16 @@ def status(app: AppContext, site: str | None, fmt: str) -> None:
         + " | jobs: "
         + ", ".join(f"{k.value} {v}" for k, v in counts.items())
     )
+    if dead:  # dead letters: failed for good until `warta jobs retry`
+        app.err.print(f"dead letter: {counts[JobStatus.FAILED]} job(s) failed for good")
+        for j in dead:
+            app.err.print(
+                f"  job {j.id} ({j.lang.value}, revision {j.revision_id}, "
+                f"{j.attempts} attempt(s), {j.error_kind.value or 'error'}): {j.last_error}",
+                markup=False,
+                highlight=False,
+            )
+        app.err.print("  retry with `warta jobs retry ID` or `warta jobs retry --all`")
 
 
 @click.command()

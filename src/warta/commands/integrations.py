@@ -8,6 +8,7 @@ captured (`KEY=$(warta keys create --site kabar)`); everything else goes to stde
 from __future__ import annotations
 
 import dataclasses
+import logging
 import secrets
 import sys
 import time
@@ -28,6 +29,7 @@ from warta.integrations import IntegrationLimits, Integrations, build_integratio
 from warta.integrations.outbound import check_url
 from warta.integrations.webhooks import EVENTS
 from warta.store.editors import parse_role
+from warta.workers.resilience import OutageTracker, is_outage
 
 FORMAT = click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
@@ -324,12 +326,28 @@ def webhooks_deliveries(
 @PRIVATE
 @pass_app
 def webhooks_deliver(app: AppContext, watch: float | None, allow_private_networks: bool) -> None:
-    """Send the events that are due (signed, with retries and backoff)."""
+    """Send the events that are due (signed, with retries and backoff).
+
+    Each round first writes the events that translated editions still owe (a worker that
+    stopped between storing an edition and announcing it), then sends. An event is sent until
+    a 2xx answer is recorded (at least once): receivers deduplicate on its ``id``. With
+    ``--watch`` a database outage is logged and waited out (backoff), and delivery resumes.
+    """
     integrations = _integrations(app, allow_private=allow_private_networks)
     with handled(app), integrations.http_client(follow_redirects=False) as http:
         dispatcher = integrations.dispatcher(http)
+        outage = OutageTracker("the database", log=logging.getLogger("warta.webhooks"))
         while True:
-            report = dispatcher.deliver_due()
+            try:
+                report = dispatcher.deliver_due()
+            except Exception as exc:  # with --watch, an outage is waited out, not fatal
+                if watch is None or not is_outage(exc):
+                    raise
+                time.sleep(outage.failed(exc))
+                continue
+            outage.recovered()
+            if report.announced:
+                app.err.print(f"{report.announced} translated edition(s) announced")
             if report.sent or watch is None:
                 app.err.print(
                     f"{report.delivered} delivered, {report.retrying} to retry, "

@@ -1,13 +1,35 @@
-"""`warta serve`, `warta demo`, `warta db upgrade`."""
+"""`warta serve`, `warta demo`, `warta db upgrade`.
+
+``warta serve`` and its in-process worker (what operators and the fault tests can count on):
+
+* **Start.** A wrong or unreachable ``WARTA_DATABASE_URL`` ends it at once with exit code 2 and
+  a message naming the URL (password hidden).
+* **Outages.** The in-process worker rides out the database going away: each failed turn is
+  logged and retried with exponential backoff (:mod:`warta.workers.resilience`); the site keeps
+  serving what it can.
+* **Shutdown.** On SIGTERM or Ctrl-C uvicorn shuts the server down; then the worker (a
+  non-daemon thread) is stopped: the stop event is set and :meth:`Worker.stop` called, so it
+  launches no new batch, records the batch in hand and releases claimed batches not started.
+  The command waits for it up to the job lease (``WARTA_JOB_LEASE_SECONDS``); a worker still
+  busy then is abandoned (exit code 1; its jobs are taken over when their leases expire).
+  After SIGTERM the command exits 0; a second SIGTERM while it waits ends it at once.
+"""
 
 from __future__ import annotations
 
+import logging
 import os
+import signal
 import threading
+from types import FrameType
+from typing import TYPE_CHECKING
 
 import click
 
-from warta.commands._context import AppContext, handled, pass_app
+from warta.commands._context import EXIT_FAILURE, AppContext, handled, pass_app
+
+if TYPE_CHECKING:
+    from warta.workers.runner import Worker
 
 
 @click.command()
@@ -36,6 +58,7 @@ def serve(app: AppContext, host: str, port: int, demo: bool, worker: bool, worke
     """Run the web site and API (and, by default, an in-process worker)."""
     import uvicorn
 
+    from warta.observability.logs import uvicorn_log_config
     from warta.web.app import create_app
 
     with handled(app):
@@ -51,11 +74,6 @@ def serve(app: AppContext, host: str, port: int, demo: bool, worker: bool, worke
         else:
             services.validator.warm_up()  # the language detector: ~4 s once, not on a request
         stop = threading.Event()
-        if worker:
-            thread = threading.Thread(
-                target=_work_forever, args=(app, stop), name="warta-worker", daemon=True
-            )
-            thread.start()
         models = services.store.list_models()
         if not models:
             app.err.print(
@@ -77,9 +95,30 @@ def serve(app: AppContext, host: str, port: int, demo: bool, worker: bool, worke
                 name="warta-publish",
                 daemon=True,
             ).start()
+        inprocess = services.worker(name="serve-inprocess") if worker else None
+        thread: threading.Thread | None = None
+
+        def on_term(_signum: int, _frame: FrameType | None) -> None:
+            # uvicorn captures SIGTERM while it serves and raises it again once it has shut
+            # down: then this runs instead of the default (ending the process at once), and the
+            # worker is stopped below before the command exits 0.
+            raise SystemExit(0)
+
+        previous = signal.signal(signal.SIGTERM, on_term)
         try:
+            if inprocess is not None:
+                thread = threading.Thread(
+                    target=_work_forever, args=(app, stop, inprocess), name="warta-worker"
+                )
+                thread.start()
             if workers == 1:
-                uvicorn.run(create_app(services), host=host, port=port, log_level="info")
+                uvicorn.run(
+                    create_app(services),
+                    host=host,
+                    port=port,
+                    log_level="info",
+                    log_config=uvicorn_log_config(),
+                )
             else:
                 # Each process builds its own app from the environment (warta.web.app).
                 os.environ["WARTA_HOME"] = str(app.settings.home)
@@ -92,31 +131,57 @@ def serve(app: AppContext, host: str, port: int, demo: bool, worker: bool, worke
                     host=host,
                     port=port,
                     log_level="info",
+                    log_config=uvicorn_log_config(),
                 )
         finally:
+            signal.signal(signal.SIGTERM, previous)
             stop.set()
+            if inprocess is not None and thread is not None:
+                _stop_worker(app, inprocess, thread)
 
 
-def _work_forever(app: AppContext, stop: threading.Event) -> None:
-    """The embedded worker: translation batches, then due webhook deliveries, until stopped."""
-    import logging
+def _stop_worker(app: AppContext, worker: Worker, thread: threading.Thread) -> None:
+    """Stop the in-process worker after its batch in hand; wait for it up to the job lease."""
+    worker.stop()
+    grace = float(app.settings.job_lease_seconds)
+    thread.join(timeout=grace)
+    if thread.is_alive():
+        app.err.print(
+            "[bold red]error:[/] the in-process worker did not finish its batch within "
+            f"{grace:.0f} s (WARTA_JOB_LEASE_SECONDS); exiting without it: its jobs are taken "
+            "over when their leases expire",
+            markup=True,
+        )
+        os._exit(EXIT_FAILURE)  # the thread is not a daemon: only this ends the process now
 
+
+def _work_forever(app: AppContext, stop: threading.Event, worker: Worker) -> None:
+    """The embedded worker: translation batches, then due webhook deliveries, until stopped.
+
+    A database outage is logged and waited out with backoff; any other failure of a turn is
+    logged and the worker goes on."""
     from warta.integrations import build_integrations
+    from warta.workers.resilience import OutageTracker, is_outage
 
     log = logging.getLogger("warta.worker")
-    worker = app.services.worker(name="serve-inprocess")
+    outage = OutageTracker("the database", log=log)
     integrations = build_integrations(app.services)
     with integrations.http_client(follow_redirects=False) as client:
         dispatcher = integrations.dispatcher(client)
-        while not stop.is_set():
+        while not stop.is_set() and not worker.stopping:
             try:
                 # A few batches per turn: they overlap (engine on one, storage on the other),
                 # and webhook deliveries still go out between turns.
                 busy = worker.run(max_batches=4).batches > 0
                 dispatcher.deliver_due()
-            except Exception:  # the in-process worker outlives one bad batch; it is logged
+            except Exception as exc:  # the in-process worker outlives one bad batch; logged
+                if is_outage(exc):
+                    stop.wait(outage.failed(exc))
+                    continue
                 log.exception("worker batch failed")
                 busy = False
+            else:
+                outage.recovered()
             if not busy:
                 stop.wait(2.0)
 
@@ -124,8 +189,6 @@ def _work_forever(app: AppContext, stop: threading.Event) -> None:
 def _publish_forever(app: AppContext, stop: threading.Event, local_url: str) -> None:
     """Keep WARTA_PUBLISH_DIR (the static export) up to date and/or call WARTA_PURGE_URL as
     editions of the default site change (warta.web.export.follow)."""
-    import logging
-
     from warta.web.cdn import purge_hook
     from warta.web.export import SiteExporter, follow
 

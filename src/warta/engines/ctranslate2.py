@@ -7,10 +7,19 @@ multilingual model registered for several pairs is loaded once.
 Per pair, a *route* says how the target is reached: ``"direct"`` (a model for source→target) or
 ``"pivot"`` (source→English, then English→target: two models, two entries in the provenance,
 alignments composed through the English text).
+
+Keeping a device busy: :meth:`CTranslate2Engine.pretokenize` tokenises a batch's texts ahead, on
+the caller's thread (the worker plans batch N+1 while batch N decodes), so that ``translate``
+only decodes; ``translate`` sorts the inputs by length (longest first, the order CTranslate2
+batches them in), runs the call asynchronously and detokenises and aligns each batch of results
+as it arrives, while the next batch decodes; and attention is requested, and converted to an
+alignment, only for the texts that need one (``aligned``: inline markup or placeholders to put
+back).
 """
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -43,6 +52,8 @@ from warta.languages import Lang
 
 ROUTES = ("direct", "pivot")
 DEFAULT_MAX_POSITIONS = 1024  # CTranslate2's own max_input_length, for models without a manifest
+# Texts tokenised ahead and not yet translated, at most (oldest dropped first): a batch or two.
+PRETOKENIZED_KEPT = 16_384
 _EMPTY = Hypothesis(text="", score=0.0, alignment=(), truncated=False)
 
 
@@ -130,6 +141,8 @@ class CTranslate2Engine:
         self._translators: dict[str, Any] = {}
         self._tokenizers: dict[str, spm.SentencePieceProcessor] = {}
         self._manifests: dict[str, ModelManifest | None] = {}  # model path -> its manifest
+        # (leg, text) -> its encoding, made ahead by pretokenize (insertion ordered)
+        self._encoded: dict[tuple[_Leg, str], _Encoded] = {}
 
     # -- Engine protocol ---------------------------------------------------------------------
 
@@ -167,28 +180,61 @@ class CTranslate2Engine:
         target: Lang,
         contexts: Sequence[str | None] | None = None,
         groups: Sequence[SegmentGroup] | None = None,  # noqa: ARG002 -- sentence by sentence
+        aligned: Sequence[bool] | None = None,
     ) -> list[Hypothesis]:
-        """See :meth:`Engine.translate`. With a pivot, the context goes to the first leg."""
+        """See :meth:`Engine.translate`. With a pivot, the context goes to the first leg.
+
+        ``aligned``: for each text, whether its hypothesis needs an alignment (None: all do).
+        A text that needs none gets ``alignment=None``, and a call where none does asks
+        CTranslate2 for no attention at all.
+        """
         legs = self._legs(source, target)
-        if contexts is not None and len(contexts) != len(texts):
-            raise EngineError(
-                f"{len(contexts)} contexts for {len(texts)} texts",
-                hint="pass one context (or None) per text",
-            )
+        for name, given in (("contexts", contexts), ("aligned", aligned)):
+            if given is not None and len(given) != len(texts):
+                raise EngineError(
+                    f"{len(given)} {name} for {len(texts)} texts",
+                    hint=f"pass one {name} value per text",
+                )
         use_context = contexts is not None and self._decoding_for(legs[0]).context_sentences > 0
+        wanted = list(aligned) if aligned is not None else None
         first = self._translate_leg(
-            list(texts), legs[0], contexts=list(contexts) if use_context and contexts else None
+            list(texts),
+            legs[0],
+            contexts=list(contexts) if use_context and contexts else None,
+            aligned=wanted,
         )
         if len(legs) == 1:
             return first
-        second = self._translate_leg([h.text for h in first], legs[1])
+        second = self._translate_leg([h.text for h in first], legs[1], aligned=wanted)
         return [_chain(a, b) for a, b in zip(first, second, strict=True)]
+
+    def pretokenize(self, texts: Sequence[str], *, source: Lang, target: Lang) -> None:
+        """Tokenise ``texts`` for the pair now, on this thread, for a later :meth:`translate`.
+
+        The worker calls it while planning a batch (as the batch before decodes), so that the
+        engine's thread only decodes. Only the first leg's input is known ahead. Nothing is
+        loaded but the tokenizer; an unknown pair is left to ``translate`` to report.
+        """
+        try:
+            leg = self._legs(source, target)[0]
+        except (ModelNotFoundError, UnsupportedLanguagePairError):
+            return
+        processor = self._tokenizer(leg.model, side="source")
+        tokens = self._pair_tokens(leg)
+        made = {(leg, text): _encode(processor, text, tokens) for text in texts if text.strip()}
+        with self._lock:
+            self._encoded.update(made)
+            excess = len(self._encoded) - PRETOKENIZED_KEPT
+            if excess > 0:
+                for key in list(itertools.islice(self._encoded, excess)):
+                    del self._encoded[key]
 
     def unload(self) -> None:
         """Drop loaded models (they are loaded again on next use)."""
         with self._lock:
             self._translators.clear()
             self._tokenizers.clear()
+            self._encoded.clear()
 
     # -- routing -----------------------------------------------------------------------------
 
@@ -218,7 +264,12 @@ class CTranslate2Engine:
     # -- one model ---------------------------------------------------------------------------
 
     def _translate_leg(
-        self, texts: list[str], leg: _Leg, *, contexts: list[str | None] | None = None
+        self,
+        texts: list[str],
+        leg: _Leg,
+        *,
+        contexts: list[str | None] | None = None,
+        aligned: list[bool] | None = None,
     ) -> list[Hypothesis]:
         results = [_EMPTY] * len(texts)
         work = [i for i, text in enumerate(texts) if text.strip()]
@@ -227,7 +278,7 @@ class CTranslate2Engine:
         translator = self._translator(leg.model)
         source_sp = self._tokenizer(leg.model, side="source")
         tokens = self._pair_tokens(leg)
-        encoded = {i: _encode(source_sp, texts[i], tokens) for i in work}
+        encoded = self._encodings(texts, work, leg=leg, processor=source_sp, tokens=tokens)
         specials = len(tokens.source_prefix) + len(tokens.source_suffix)
         work = [i for i in work if len(encoded[i].tokens) > specials]  # not only spaces/controls
         if not work:
@@ -248,8 +299,12 @@ class CTranslate2Engine:
                         n_prefix=len(tokens.source_prefix),
                         limit=limit,
                     )
+        # Longest first, CTranslate2's own batching order: results arrive batch by batch in this
+        # order, and each batch is detokenised and aligned while the next one decodes.
+        work.sort(key=lambda i: len(encoded[i].tokens), reverse=True)
+        attend = aligned is None or any(aligned[i] for i in work)
         try:
-            outputs = translator.translate_batch(
+            pending = translator.translate_batch(
                 [encoded[i].tokens for i in work],
                 target_prefix=[prefix for _ in work] if prefix else None,
                 max_batch_size=self.decoding.batch_tokens,
@@ -261,10 +316,18 @@ class CTranslate2Engine:
                 max_decoding_length=min(self.decoding.max_decoding_length + len(prefix), limit),
                 min_decoding_length=min(self.decoding.min_decoding_length + len(prefix), limit),
                 return_scores=True,
-                return_attention=True,
+                return_attention=attend,
                 return_end_token=True,
                 replace_unknowns=True,
+                asynchronous=True,
             )
+            for i, waiting in zip(work, pending, strict=True):
+                output = waiting.result()
+                align = aligned is None or aligned[i]
+                hypothesis = self._hypothesis(output, encoded[i], n_prefix=len(prefix), align=align)
+                if len(encoded[i].tokens) > limit:
+                    hypothesis = replace(hypothesis, truncated=True)
+                results[i] = hypothesis
         except (RuntimeError, ValueError) as err:
             raise EngineError(
                 f"CTranslate2 failed translating with {leg.model.name}: {err}",
@@ -274,22 +337,47 @@ class CTranslate2Engine:
                 source=leg.source.value,
                 target=leg.target.value,
             ) from err
-        for i, output in zip(work, outputs, strict=True):
-            hypothesis = self._hypothesis(output, encoded[i], n_prefix=len(prefix))
-            if len(encoded[i].tokens) > limit:
-                hypothesis = replace(hypothesis, truncated=True)
-            results[i] = hypothesis
         return results
 
-    def _hypothesis(self, output: Any, encoded: _Encoded, *, n_prefix: int) -> Hypothesis:
-        best = self._candidate(output, encoded, n_prefix=n_prefix, rank=0)
+    def _encodings(
+        self,
+        texts: list[str],
+        work: list[int],
+        *,
+        leg: _Leg,
+        processor: spm.SentencePieceProcessor,
+        tokens: PairTokens,
+    ) -> dict[int, _Encoded]:
+        """Each text's encoding: made ahead by :meth:`pretokenize` where it was (and taken,
+        so that what is kept is only what waits for its call), else now."""
+        with self._lock:
+            ahead = [self._encoded.pop((leg, texts[i]), None) for i in work]
+        return {
+            i: found if found is not None else _encode(processor, texts[i], tokens)
+            for i, found in zip(work, ahead, strict=True)
+        }
+
+    def _hypothesis(
+        self, output: Any, encoded: _Encoded, *, n_prefix: int, align: bool
+    ) -> Hypothesis:
+        # ``output.attention`` is converted to Python lists on every access: read it once.
+        attention = output.attention if align else None
+        best = self._candidate(output, encoded, n_prefix=n_prefix, rank=0, attention=attention)
         others = tuple(
-            self._candidate(output, encoded, n_prefix=n_prefix, rank=rank)
+            self._candidate(output, encoded, n_prefix=n_prefix, rank=rank, attention=attention)
             for rank in range(1, len(output.hypotheses))
         )
         return replace(best, alternatives=others) if others else best
 
-    def _candidate(self, output: Any, encoded: _Encoded, *, n_prefix: int, rank: int) -> Hypothesis:
+    def _candidate(
+        self,
+        output: Any,
+        encoded: _Encoded,
+        *,
+        n_prefix: int,
+        rank: int,
+        attention: list[Any] | None,
+    ) -> Hypothesis:
         tokens: list[str] = list(output.hypotheses[rank])
         ended = bool(tokens) and tokens[-1] == EOS
         generated = len(tokens) - n_prefix  # what the score sums over (end token included)
@@ -297,10 +385,14 @@ class CTranslate2Engine:
         raw = float(output.scores[rank]) * (len(tokens) ** self.decoding.length_penalty)
         score = min(raw / generated, 0.0) if generated > 0 else 0.0
         body = tokens[n_prefix : len(tokens) - 1 if ended else len(tokens)]
+        if attention is None:  # not asked for: no alignment (None, not "aligned to nothing")
+            return Hypothesis(
+                text=plain_text(body), score=score, alignment=None, truncated=not ended
+            )
         text, spans = detokenize(body)
         target_spans: list[tuple[int, int] | None] = [None] * n_prefix + spans + [None] * ended
         aligned = alignment.align_from_attention(
-            output.attention[rank] if output.attention else [],
+            attention[rank] if attention else [],
             target_spans=target_spans,
             source_spans=encoded.spans,
         )
@@ -363,6 +455,9 @@ class CTranslate2Engine:
                         compute_type=self.compute_type,
                         inter_threads=self._inter_threads,
                         intra_threads=self._intra_threads,
+                        # translate posts every batch of a call at once and returns (it reads
+                        # the results as they come): a bounded queue would block the post.
+                        max_queued_batches=-1,
                     )
                 except (RuntimeError, ValueError, OSError) as err:
                     raise EngineError(
@@ -402,6 +497,19 @@ def _encode(processor: spm.SentencePieceProcessor, text: str, tokens: PairTokens
         tokens=[*tokens.source_prefix, *pieces, *tokens.source_suffix],
         spans=[None] * len(tokens.source_prefix) + spans + [None] * len(tokens.source_suffix),
     )
+
+
+def plain_text(pieces: list[str]) -> str:
+    """``detokenize(pieces)[0]`` without the spans, and fast where no piece can be special.
+
+    Special pieces (``</s>``, ``<unk>``, byte pieces ``<0x..>``, language tags such as
+    ``>>fra<<``, ``__en__``, ``<2fr>``, ``fra_Latn``) all contain ``<``, ``>`` or ``_``: where
+    the pieces hold none of these, the text is the pieces joined, ``▁`` as spaces, stripped.
+    """
+    joined = "".join(pieces)
+    if "<" in joined or ">" in joined or "_" in joined:
+        return detokenize(pieces)[0]
+    return joined.replace("\u2581", " ").strip()
 
 
 def _with_context(

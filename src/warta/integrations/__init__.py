@@ -23,6 +23,7 @@ from warta.integrations.access import (
     KeyAuthenticator,
     LoginThrottle,
 )
+from warta.integrations.announce import Announcer
 from warta.integrations.feeds import FeedImporter
 from warta.integrations.outbound import OutboundPolicy, make_client
 from warta.integrations.portal import PortalArticles
@@ -96,6 +97,7 @@ class Integrations:
     login_limiter: TokenBucketLimiter
     glossary: GlossaryService  # the sites' glossaries (warta.glossary)
     policies: PolicyStore  # publishing policies per site and language (warta.store.policies)
+    announcer: Announcer  # writes the webhook events of the worker's done jobs (the outbox)
 
     @property
     def max_request_bytes(self) -> int:
@@ -107,7 +109,12 @@ class Integrations:
 
     def dispatcher(self, client: httpx.Client) -> WebhookDispatcher:
         """Webhook deliveries never follow redirects: give a client made with follow=False."""
-        return WebhookDispatcher(self.webhooks, client, retry=self.limits.webhook_retry)
+        return WebhookDispatcher(
+            self.webhooks,
+            client,
+            retry=self.limits.webhook_retry,
+            announce=self.announcer.announce_pending,
+        )
 
     def feed_importer(self, client: httpx.Client) -> FeedImporter:
         return FeedImporter(
@@ -169,6 +176,7 @@ def build_integrations(
         login_limiter=login_limiter,
         glossary=GlossaryService(db, targets=services.settings.targets, clock=clock),
         policies=policies,
+        announcer=Announcer(db, clock=clock),
     )
 
 

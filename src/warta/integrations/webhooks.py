@@ -12,11 +12,21 @@ Events (``type`` in the JSON body and the ``X-Warta-Event`` header):
 
 Every event's ``data.edition.published`` is that same rule's answer at the time of the event.
 
-:class:`EditionEvents` turns a stored edition into an event and :class:`WebhookOutbox` writes one
-outbox row per subscribed webhook; :class:`WebhookDispatcher` sends due rows with httpx, signed
-(:mod:`warta.integrations.signing`), and logs every attempt (status code, error, duration). A
-failed attempt (no 2xx answer, a timeout, a refused address) is retried with exponential backoff
-(:class:`RetryPolicy`) until ``max_attempts``; the event then fails for good, and its log stays.
+The events of an edition the worker records are written by
+:class:`~warta.integrations.announce.Announcer` from the job row (a transactional outbox: the job
+completes in the edition's transaction, and its events are written in one later transaction that
+marks it announced). :class:`EditionEvents` turns an edition stored otherwise (an editor's
+correction or approval) into events, and :class:`WebhookOutbox` writes one outbox row per
+subscribed webhook; :class:`WebhookDispatcher` announces what is pending, then sends due rows
+with httpx, signed (:mod:`warta.integrations.signing`), and logs every attempt (status code,
+error, duration). A failed attempt (no 2xx answer, a timeout, a refused address) is retried with
+exponential backoff (:class:`RetryPolicy`) until ``max_attempts``; the event then fails for good,
+and its log stays.
+
+Delivery is at least once: an event is sent again only if no 2xx answer to it was recorded (the
+dispatcher died between sending and recording, or its claim ran out while the receiver was
+slow). Every send of one event carries the same ``id`` in the body (and the ``X-Warta-Delivery``
+header), so a receiver deduplicates on it.
 """
 
 from __future__ import annotations
@@ -27,7 +37,7 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -35,6 +45,7 @@ import httpx
 
 from warta.api.schemas import EditionPublic
 from warta.domain import Edition, EditionStatus, PublishingPolicy, Revision
+from warta.errors import WartaError
 from warta.integrations.signing import (
     DELIVERY_HEADER,
     EVENT_HEADER,
@@ -63,6 +74,47 @@ class WebhookEvent(StrEnum):
 EVENTS: tuple[str, ...] = tuple(e.value for e in WebhookEvent)
 
 
+def event_body(
+    *, event_id: str, event: WebhookEvent, created_at: datetime, site: str, data: Mapping[str, Any]
+) -> str:
+    """The JSON body of an event, as stored in the outbox and sent (and signed) byte for byte."""
+    return json.dumps(
+        {
+            "id": event_id,
+            "type": event.value,
+            "created_at": created_at.isoformat(),
+            "site": site,
+            "data": data,
+        },
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+
+
+def edition_data(
+    edition: Edition, *, revision: Revision, external_id: str, published: bool
+) -> dict[str, Any]:
+    """The ``data`` of an edition's event: the article and the edition without its segments."""
+    public = EditionPublic.from_domain(
+        edition,
+        external_id=external_id,
+        revision=revision.number,
+        published=published,
+        with_segments=False,
+    )
+    return {
+        "article": {"external_id": external_id, "revision": revision.number},
+        "edition": public.model_dump(mode="json"),
+    }
+
+
+def announces_published(outcome: Publication) -> bool:
+    """Whether a recorded machine translation is followed by ``edition.published``: it is
+    published, under a policy that publishes without an editor (``approval`` announces it when
+    the editor approves)."""
+    return outcome.published and outcome.policy is not PublishingPolicy.APPROVAL
+
+
 def classify(edition: Edition, revision: Revision) -> WebhookEvent | None:
     """The event a newly recorded machine translation is (None for pending or failed)."""
     if edition.status is EditionStatus.NEEDS_REVIEW:
@@ -83,16 +135,8 @@ class WebhookOutbox:
     ) -> list[OutboxItem]:
         """One outbox row per active webhook of the site subscribed to ``event``."""
         event_id = str(uuid.uuid4())
-        body = json.dumps(
-            {
-                "id": event_id,
-                "type": event.value,
-                "created_at": self._store.clock().isoformat(),
-                "site": site,
-                "data": data,
-            },
-            ensure_ascii=False,
-            separators=(",", ":"),
+        body = event_body(
+            event_id=event_id, event=event, created_at=self._store.clock(), site=site, data=data
         )
         return self._store.enqueue(site_id=site_id, event_id=event_id, event=event.value, body=body)
 
@@ -106,7 +150,12 @@ class WebhookOutbox:
 
 
 class EditionEvents:
-    """Emits the events of editions: call :meth:`recorded` after the worker stores one."""
+    """Emits the events of editions stored outside a job: an editor's correction or approval.
+
+    The worker's editions are announced from their jobs by
+    :class:`~warta.integrations.announce.Announcer` instead; :meth:`recorded` is for an edition
+    stored without a job (it writes the events in a transaction of its own).
+    """
 
     def __init__(
         self,
@@ -124,7 +173,7 @@ class EditionEvents:
     def recorded(
         self, *, revision_id: int, lang: Lang, site_id: int | None = None
     ) -> WebhookEvent | None:
-        """After a machine translation was stored: translated, updated or flagged (or nothing).
+        """After a machine translation was stored without a job: translated, updated or flagged.
 
         Returns the event, or None when the edition's status makes none. Given the article's
         ``site_id``, a site with no active webhook costs one query: nothing is read or built
@@ -136,8 +185,8 @@ class EditionEvents:
         revision = self._store.get_revision(revision_id)
         event = classify(edition, revision)
         if event is not None:
-            published = self._emit(event, edition, revision)
-            if published.published and published.policy is not PublishingPolicy.APPROVAL:
+            outcome = self._emit(event, edition, revision)
+            if announces_published(outcome):
                 self._emit(WebhookEvent.PUBLISHED, edition, revision)
         return event
 
@@ -177,17 +226,12 @@ class EditionEvents:
         article = self._store.get_article_by_id(revision.article_id)
         site = self._queries.site(article.site_id)
         outcome = self._queries.publication(site_id=article.site_id, edition=edition)
-        public = EditionPublic.from_domain(
+        data = edition_data(
             edition,
+            revision=revision,
             external_id=article.external_id,
-            revision=revision.number,
             published=outcome.published,
-            with_segments=False,
         )
-        data = {
-            "article": {"external_id": article.external_id, "revision": revision.number},
-            "edition": public.model_dump(mode="json"),
-        }
         self._outbox.emit(site_id=article.site_id, site=site.slug, event=event, data=data)
         return outcome
 
@@ -209,6 +253,8 @@ class DispatchReport:
     delivered: int = 0
     retrying: int = 0
     failed: int = 0
+    announced: int = 0  # jobs whose events were written before sending
+    taken_over: int = 0  # claimed events another dispatcher claimed before they were sent
     attempts: list[tuple[int, int | None, str]] = field(default_factory=list)  # outbox, code, err
 
     @property
@@ -217,7 +263,14 @@ class DispatchReport:
 
 
 class WebhookDispatcher:
-    """Delivers due outbox rows; safe to run in several processes (rows are leased)."""
+    """Delivers due outbox rows; safe to run in several processes (rows are leased).
+
+    ``announce`` (e.g. :meth:`~warta.integrations.announce.Announcer.announce_pending`) runs
+    before each round, so the events of jobs a crashed worker left unannounced are written and
+    sent. A claimed event is sent only while the claim is this dispatcher's: past half the lease
+    (by ``timer``, e.g. behind a slow receiver) the claim is renewed before the next send, and an
+    event another dispatcher claimed meanwhile is left to it.
+    """
 
     def __init__(
         self,
@@ -227,21 +280,38 @@ class WebhookDispatcher:
         retry: RetryPolicy | None = None,
         lease_seconds: float = 120.0,
         timer: Callable[[], float] = time.perf_counter,
+        announce: Callable[[], int] | None = None,
     ) -> None:
         self._store = store
         self._client = client
         self._retry = retry or RetryPolicy()
         self._lease = lease_seconds
         self._timer = timer
+        self._announce = announce
 
     def deliver_due(self, *, limit: int = 100) -> DispatchReport:
-        """Send every event that is due now (by the store's clock), once each."""
+        """Announce pending jobs, then send every event that is due now (by the store's clock),
+        once each."""
         report = DispatchReport()
+        if self._announce is not None:
+            try:
+                report.announced = self._announce()
+            except WartaError:  # what is due already still goes out; the next round retries
+                log.exception("announcing pending webhook events failed")
+        claimed_at = self._timer()
         for item, hook in self._store.claim_due(limit=limit, lease_seconds=self._lease):
-            self._deliver(item, hook, report)
+            lease = item.next_attempt_at
+            if lease is not None and self._timer() - claimed_at > self._lease / 2:
+                lease = self._store.hold(item.id, lease=lease, lease_seconds=self._lease)
+                if lease is None:
+                    report.taken_over += 1
+                    continue
+            self._deliver(item, hook, report, lease=lease)
         return report
 
-    def _deliver(self, item: OutboxItem, hook: Webhook, report: DispatchReport) -> None:
+    def _deliver(
+        self, item: OutboxItem, hook: Webhook, report: DispatchReport, *, lease: datetime | None
+    ) -> None:
         now = self._store.clock()
         body = item.body.encode("utf-8")
         headers = {
@@ -273,6 +343,7 @@ class WebhookDispatcher:
             duration_ms=duration_ms,
             delivered=delivered,
             retry_at=retry_at,
+            lease=lease,
         )
         report.attempts.append((item.id, status, error))
         if delivered:

@@ -29,11 +29,13 @@ from warta.domain import (
     Edition,
     EditionStatus,
     Job,
+    JobPriority,
     MemoryEntry,
     SegmentOrigin,
 )
 from warta.errors import ConflictError, FieldError, NotFoundError
 from warta.languages import SOURCE_LANG, Lang
+from warta.publishing import content_hash
 from warta.store import audit, editions, jobs, mapping
 from warta.store import memory as tm
 from warta.store.tables import ArticleRow, EditionRow, EditionVersionRow, RevisionRow
@@ -285,7 +287,14 @@ class EditionHistory(Transactional):
             revision, article, row = _locked_current(
                 session, revision_id=revision_id, lang=lang, translated=False
             )
-            job = jobs.enqueue(session, revision_id=revision_id, lang=lang, now=now, fresh=True)
+            job = jobs.enqueue(
+                session,
+                revision_id=revision_id,
+                lang=lang,
+                now=now,
+                fresh=True,
+                priority=JobPriority.RETRANSLATE,
+            )
             if not job.fresh:  # running: a follow-up, queued when its result is recorded
                 job.fresh = True
                 job.updated_at = now
@@ -449,6 +458,7 @@ def _restore(
     row.title = content.title if content else None
     row.lead = content.lead if content else None
     row.body_html = content.body_html if content else None
+    row.content_hash = content_hash(stored) if content else None
     row.status = stored.status.value
     row.reason = stored.reason
     row.quality = stored.quality

@@ -13,6 +13,8 @@ from warta.domain import (
     EditionStatus,
     GlossaryTerm,
     Job,
+    JobErrorKind,
+    JobPriority,
     JobStatus,
     MemoryEntry,
     Provenance,
@@ -23,6 +25,7 @@ from warta.domain import (
     Site,
 )
 from warta.languages import Lang
+from warta.publishing import content_hash
 from warta.store.tables import (
     ArticleRow,
     EditionRow,
@@ -145,6 +148,7 @@ def edition_values(ed: Edition) -> dict[str, Any]:
         "title": ed.content.title if ed.content else None,
         "lead": ed.content.lead if ed.content else None,
         "body_html": ed.content.body_html if ed.content else None,
+        "content_hash": content_hash(ed) if ed.content else None,
         "provenance": ed.provenance.to_dict() if ed.provenance else None,
         "provenance_key": ed.provenance.key() if ed.provenance else None,
         "quality": ed.quality,
@@ -206,4 +210,9 @@ def job(row: JobRow) -> Job:
         last_error=row.last_error,
         created_at=row.created_at,
         fresh=bool(row.fresh),
+        priority=JobPriority(row.priority),
+        site_id=row.site_id,
+        next_attempt_at=row.next_attempt_at,
+        error_kind=JobErrorKind(row.error_kind),
+        lost_leases=row.lost_leases,
     )

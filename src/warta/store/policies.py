@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from warta.domain import Edition, PublishingPolicy, Revision
+from warta.domain import Edition, EditionContent, EditionStatus, PublishingPolicy, Revision
 from warta.errors import FieldError
 from warta.languages import SOURCE_LANG, TARGET_LANGS, Lang
 from warta.publishing import DEFAULT_POLICY, EditionDecision, Publication, publication
@@ -34,6 +34,7 @@ from warta.store.tables import (
 from warta.store.transactional import Transactional
 
 EditionKey = tuple[int, Lang]  # (revision id, language)
+EXCERPT_CHARS = 4000  # of a body read for a list: a teaser's summary needs its first paragraph
 
 
 def check_target(lang: Lang) -> Lang:
@@ -84,24 +85,30 @@ def publications_for(
     with_segments: bool,
     policies: Mapping[Lang, PublishingPolicy] | None = None,
     decisions: Mapping[EditionKey, EditionDecision] | None = None,
+    digests: Mapping[EditionKey, str | None] | None = None,
 ) -> dict[EditionKey, Publication]:
     """The publication of each edition (all of one site), in at most three queries.
 
     ``with_segments``: the editions were read with their segments (flags are counted from them);
-    otherwise the flagged segments are counted in the database.
+    otherwise the flagged segments are counted in the database. ``digests``: the editions'
+    stored content hashes, where they were read without their whole body.
     """
     if not editions:
         return {}
     revision_ids = [e.revision_id for e in editions]
     policies = policies if policies is not None else policies_for(session, site_id)
     decisions = decisions if decisions is not None else decisions_for(session, revision_ids)
-    flagged = None if with_segments else flagged_counts(session, revision_ids)
+    flagged: dict[EditionKey, int] | None = None
+    if not with_segments:  # flags only matter under ``clean``: counted for those editions only
+        clean = [e.revision_id for e in editions if policies.get(e.lang) is PublishingPolicy.CLEAN]
+        flagged = flagged_counts(session, clean)
     return {
         (e.revision_id, e.lang): publication(
             e,
             policy=policies.get(e.lang, DEFAULT_POLICY),
             decision=decisions.get((e.revision_id, e.lang)),
             flagged=None if flagged is None else flagged.get((e.revision_id, e.lang), 0),
+            digest=None if digests is None else digests.get((e.revision_id, e.lang)),
         )
         for e in editions
     }
@@ -122,31 +129,76 @@ class CurrentEditions:
 
 
 def current_editions(
-    session: Session, *, site_id: int, article_ids: Sequence[int], langs: Sequence[Lang] | None
+    session: Session,
+    *,
+    site_id: int,
+    article_ids: Sequence[int],
+    langs: Sequence[Lang] | None,
+    bodies: bool = True,
 ) -> dict[int, CurrentEditions]:
     """The current revision of each article and its editions in ``langs`` (None: all), with
-    their publications: five queries for any number of articles."""
+    their publications: five queries for any number of articles.
+
+    ``bodies=False`` (lists, sitemaps, redirects): no segment and no whole body is read: each
+    revision's and edition's ``body_html`` is only its first :data:`EXCERPT_CHARS` characters
+    (enough for a teaser's summary), and whether an editor's decision still covers an edition is
+    decided from its stored content hash. Never render an article's page from such a read.
+    """
     ids = list(dict.fromkeys(article_ids))
     if not ids:
         return {}
-    revisions = {
-        row.article_id: mapping.revision(row)
-        for row in session.scalars(
-            select(RevisionRow)
-            .join(
-                ArticleRow,
-                (ArticleRow.id == RevisionRow.article_id)
-                & (RevisionRow.number == ArticleRow.current_revision),
+    current_of = (ArticleRow.id == RevisionRow.article_id) & (
+        RevisionRow.number == ArticleRow.current_revision
+    )
+    where = (ArticleRow.id.in_(ids), ArticleRow.site_id == site_id)
+    revisions: dict[int, Revision]
+    if bodies:
+        revisions = {
+            row.article_id: mapping.revision(row)
+            for row in session.scalars(
+                select(RevisionRow).join(ArticleRow, current_of).where(*where)
             )
-            .where(ArticleRow.id.in_(ids), ArticleRow.site_id == site_id)
-        )
-    }
-    query = select(EditionRow).where(EditionRow.revision_id.in_([r.id for r in revisions.values()]))
-    if langs is not None:
-        query = query.where(EditionRow.lang.in_([lang.value for lang in langs]))
-    wanted = revisions and (langs is None or len(langs) > 0)
-    found = [mapping.edition(row, []) for row in session.scalars(query)] if wanted else []
-    published = publications_for(session, site_id=site_id, editions=found, with_segments=False)
+        }
+    else:
+        revisions = {
+            row.article_id: Revision(
+                id=row.id,
+                article_id=row.article_id,
+                number=row.number,
+                title=row.title,
+                lead=row.lead,
+                body_html=row.excerpt,
+                content_hash=row.content_hash,
+                created_at=row.created_at,
+            )
+            for row in session.execute(
+                select(
+                    RevisionRow.id,
+                    RevisionRow.article_id,
+                    RevisionRow.number,
+                    RevisionRow.title,
+                    RevisionRow.lead,
+                    func.substr(RevisionRow.body_html, 1, EXCERPT_CHARS).label("excerpt"),
+                    RevisionRow.content_hash,
+                    RevisionRow.created_at,
+                )
+                .join(ArticleRow, current_of)
+                .where(*where)
+            )
+        }
+    wanted = bool(revisions) and (langs is None or len(langs) > 0)
+    found, digests = (
+        _editions(session, [r.id for r in revisions.values()], langs=langs, bodies=bodies)
+        if wanted
+        else ([], {})
+    )
+    published = publications_for(
+        session,
+        site_id=site_id,
+        editions=found,
+        with_segments=False,
+        digests=None if bodies else digests,
+    )
     by_revision: dict[int, dict[Lang, Edition]] = {}
     for edition in found:
         by_revision.setdefault(edition.revision_id, {})[edition.lang] = edition
@@ -160,6 +212,61 @@ def current_editions(
             publications={lang: published[(revision.id, lang)] for lang in own},
         )
     return out
+
+
+def _editions(
+    session: Session, revision_ids: Sequence[int], *, langs: Sequence[Lang] | None, bodies: bool
+) -> tuple[list[Edition], dict[EditionKey, str | None]]:
+    """The editions of these revisions (no segments), whole or with body excerpts, and their
+    stored content hashes."""
+    if bodies:
+        query = select(EditionRow).where(EditionRow.revision_id.in_(revision_ids))
+        if langs is not None:
+            query = query.where(EditionRow.lang.in_([lang.value for lang in langs]))
+        rows = list(session.scalars(query))
+        return [mapping.edition(row, []) for row in rows], {
+            (row.revision_id, Lang(row.lang)): row.content_hash for row in rows
+        }
+    columns = select(
+        EditionRow.revision_id,
+        EditionRow.lang,
+        EditionRow.status,
+        EditionRow.reason,
+        EditionRow.title,
+        EditionRow.lead,
+        func.substr(EditionRow.body_html, 1, EXCERPT_CHARS).label("excerpt"),
+        EditionRow.provenance,
+        EditionRow.quality,
+        EditionRow.updated_at,
+        EditionRow.version,
+        EditionRow.content_hash,
+    ).where(EditionRow.revision_id.in_(revision_ids))
+    if langs is not None:
+        columns = columns.where(EditionRow.lang.in_([lang.value for lang in langs]))
+    found: list[Edition] = []
+    digests: dict[EditionKey, str | None] = {}
+    for row in session.execute(columns):
+        lang = Lang(row.lang)
+        content = (
+            EditionContent(title=row.title or "", lead=row.lead or "", body_html=row.excerpt)
+            if row.excerpt is not None
+            else None
+        )
+        found.append(
+            Edition(
+                revision_id=row.revision_id,
+                lang=lang,
+                status=EditionStatus(row.status),
+                reason=row.reason,
+                content=content,
+                provenance=mapping.provenance(row.provenance),
+                updated_at=row.updated_at,
+                quality=row.quality,
+                version=row.version,
+            )
+        )
+        digests[(row.revision_id, lang)] = row.content_hash
+    return found, digests
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,8 +327,16 @@ class PolicyStore(Transactional):
             )
 
     def current(
-        self, *, site_id: int, article_ids: Sequence[int], langs: Sequence[Lang] | None = None
+        self,
+        *,
+        site_id: int,
+        article_ids: Sequence[int],
+        langs: Sequence[Lang] | None = None,
+        bodies: bool = True,
     ) -> dict[int, CurrentEditions]:
-        """Current revisions, editions and publications of many articles, batched."""
+        """Current revisions, editions and publications of many articles, batched (``bodies``:
+        see :func:`current_editions`)."""
         with self._read() as session:
-            return current_editions(session, site_id=site_id, article_ids=article_ids, langs=langs)
+            return current_editions(
+                session, site_id=site_id, article_ids=article_ids, langs=langs, bodies=bodies
+            )

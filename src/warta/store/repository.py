@@ -21,6 +21,7 @@ from warta.domain import (
     EditionStatus,
     Glossary,
     GlossaryTerm,
+    JobPriority,
     MemoryEntry,
     RegisteredModel,
     Revision,
@@ -334,6 +335,7 @@ class Store:
                         lang=edition.lang,
                         now=now,
                         fresh=sent_back,
+                        priority=JobPriority.RETRANSLATE,
                     )
                 outcome.append(None)
         return outcome

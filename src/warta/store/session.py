@@ -3,7 +3,12 @@
 SQLite (the embedded default) runs in WAL mode with foreign keys on and a busy timeout; every
 write transaction starts with ``BEGIN IMMEDIATE``, so two writers queue on SQLite's single writer
 lock instead of failing half-way with "database is locked". PostgreSQL is reached through psycopg 3
-(``postgresql+psycopg://user:password@host/db``).
+(``postgresql+psycopg://user:password@host/db``), with a connect timeout
+(:data:`PG_CONNECT_TIMEOUT_S` unless the URL sets ``connect_timeout``) and a liveness check of
+pooled connections, so a database that goes away fails each attempt in seconds and a pool
+recovers by itself once it is back. :func:`check_database` connects once at start: a wrong or
+unreachable URL is an :class:`~warta.errors.UnreachableError` naming the URL (password hidden)
+and ``WARTA_DATABASE_URL``.
 
 The schema is created and changed only by the Alembic migrations shipped in
 ``warta/store/migrations``: :func:`upgrade_database` runs them programmatically, so an installed
@@ -19,10 +24,10 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy
 from sqlalchemy import event
-from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
+from sqlalchemy.exc import ArgumentError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
-from warta.errors import ConfigError, ConflictError, StoreError
+from warta.errors import ConfigError, ConflictError, StoreError, UnreachableError
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -33,15 +38,27 @@ WRITE_OPTION = (
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 # pg_advisory_xact_lock key that serialises concurrent migrations (any constant; "warta" in ASCII).
 _MIGRATION_LOCK = 0x7761727461
+# Seconds a new PostgreSQL connection may take (libpq connect_timeout) unless the URL sets one:
+# a database that is away fails a start or a retry in seconds instead of hanging.
+PG_CONNECT_TIMEOUT_S = 5
+
+
+def redacted(url: str) -> str:
+    """``url`` with its password hidden, for messages and logs."""
+    try:
+        return sqlalchemy.make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "<unreadable URL>"
 
 
 def make_engine(url: str) -> sqlalchemy.Engine:
-    """Create the engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout."""
+    """Create the engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout;
+    PostgreSQL a connect timeout (:data:`PG_CONNECT_TIMEOUT_S`) and pre-ping on checkout."""
     try:
         parsed = sqlalchemy.make_url(url)
     except ArgumentError as exc:
-        raise ConfigError(
-            f"cannot read the database URL {url!r}",
+        raise UnreachableError(
+            "cannot read the database URL",
             hint="set WARTA_DATABASE_URL to e.g. sqlite:////path/warta.db "
             "or postgresql+psycopg://user:password@host/db",
         ) from exc
@@ -50,11 +67,34 @@ def make_engine(url: str) -> sqlalchemy.Engine:
         _configure_sqlite(engine)
         return engine
     if parsed.get_backend_name() != "postgresql":
-        raise ConfigError(
-            f"unsupported database {parsed.get_backend_name()!r}",
-            hint="use SQLite (sqlite:///...) or PostgreSQL (postgresql+psycopg://...)",
+        raise UnreachableError(
+            f"unsupported database {parsed.get_backend_name()!r} in {redacted(url)}",
+            hint="check WARTA_DATABASE_URL: use SQLite (sqlite:///...) or PostgreSQL "
+            "(postgresql+psycopg://...)",
         )
-    return sqlalchemy.create_engine(parsed, pool_pre_ping=True)
+    connect_args = (
+        {} if "connect_timeout" in parsed.query else {"connect_timeout": PG_CONNECT_TIMEOUT_S}
+    )
+    return sqlalchemy.create_engine(parsed, pool_pre_ping=True, connect_args=connect_args)
+
+
+def check_database(engine: sqlalchemy.Engine) -> None:
+    """Connect once (``SELECT 1``): a database that cannot be reached or opened raises
+    :class:`UnreachableError` naming the URL (password hidden) and the setting to check, within
+    the connect timeout, instead of failing later in the middle of work."""
+    try:
+        with engine.connect() as connection:
+            connection.execute(sqlalchemy.text("SELECT 1"))
+    except (OperationalError, InterfaceError) as exc:
+        shown = engine.url.render_as_string(hide_password=True)
+        reason = " ".join(str(exc.orig).split()) or type(exc.orig).__name__
+        raise UnreachableError(
+            f"cannot connect to the database {shown}: {reason}",
+            hint="check WARTA_DATABASE_URL (host, port, user, password, database name) and that "
+            "the database server is running and reachable from this machine",
+            url=shown,
+            backend=engine.dialect.name,
+        ) from exc
 
 
 def _configure_sqlite(engine: sqlalchemy.Engine) -> None:

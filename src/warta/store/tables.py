@@ -20,6 +20,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -126,6 +127,9 @@ class EditionRow(Base):
     quality: Mapped[float | None]
     updated_at: Mapped[datetime]
     version: Mapped[int] = mapped_column(server_default="1")  # +1 on every change (0003)
+    # 0007: warta.publishing.content_hash of title, lead and body (NULL: no content), written with
+    # the content, so lists decide what a decision covers without reading bodies
+    content_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class EditionSegmentRow(Base):
@@ -214,6 +218,14 @@ class JobRow(Base):
     __tablename__ = "jobs"
     __table_args__ = (
         Index("ix_jobs_status_lang_created_at", "status", "lang", "created_at"),
+        Index("ix_jobs_claim", "status", "lang", "priority", "site_id", "created_at"),  # 0006
+        # 0006: done jobs whose webhook events are not written yet (the outbox)
+        Index(
+            "ix_jobs_unannounced",
+            "id",
+            sqlite_where=text("status = 'done' AND announced_at IS NULL"),
+            postgresql_where=text("status = 'done' AND announced_at IS NULL"),
+        ),
         # At most one active job per (revision, language): enqueue is idempotent even under races.
         Index(
             "uq_jobs_active_revision_id_lang",
@@ -240,6 +252,14 @@ class JobRow(Base):
     updated_at: Mapped[datetime]
     # 0003: sent back by an editor: engine memory is not reused (corrections still are)
     fresh: Mapped[bool] = mapped_column(Boolean, server_default=text("0"))
+    # 0006: priority (0 news and edits, 1 re-translations, 2 backfill), the article's site (sites
+    # take turns), backoff, error kind, lost leases (not attempts), webhook outbox marker
+    priority: Mapped[int] = mapped_column(SmallInteger, server_default=text("0"))
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    next_attempt_at: Mapped[datetime | None]
+    error_kind: Mapped[str] = mapped_column(String(16), server_default="")
+    lost_leases: Mapped[int] = mapped_column(server_default=text("0"))
+    announced_at: Mapped[datetime | None]
 
 
 # --- integrations (migration 0002): editors, approvals, webhooks, feeds -------------------------

@@ -1,20 +1,29 @@
 """Webhooks of sites, the outbox of events to deliver to them, and the delivery log.
 
 :meth:`WebhookStore.enqueue` writes one outbox row per subscribed webhook with the exact JSON body
-(so every retry sends, and signs, the same bytes). A dispatcher claims due rows with a lease
-(:meth:`WebhookStore.claim_due` moves ``next_attempt_at`` past the lease, so two dispatchers do
+(so every retry sends, and signs, the same bytes); :func:`enqueue` does the same inside a
+caller's transaction (the announcer writes a job's events in the transaction that marks the job
+announced, :mod:`warta.integrations.announce`).
+
+A dispatcher claims due rows with a lease (:meth:`WebhookStore.claim_due` moves
+``next_attempt_at`` to the lease's end: that value is the claim's token, and two dispatchers do
 not send the same row at once), sends them, and records each attempt with
 :meth:`WebhookStore.record_attempt` — which writes the delivery log row and either marks the event
-delivered, schedules the next try, or fails it for good.
+delivered, schedules the next try, or fails it for good. A dispatcher that is still sending when
+its lease may run out takes the row back first (:meth:`WebhookStore.hold`, which fails when
+another dispatcher claimed it meanwhile). Delivery is at least once: a dispatcher that dies
+between sending and recording leaves the row pending, and it is sent again when the lease ends
+(receivers deduplicate on the event id, the body's ``id``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from warta.errors import NotFoundError
@@ -112,6 +121,52 @@ def _webhook_row(session: Session, webhook_id: int) -> WebhookRow:
     return row
 
 
+def active_hooks(session: Session, site_ids: Iterable[int]) -> dict[int, list[Webhook]]:
+    """The active webhooks of each of ``site_ids`` that has any, in order of creation."""
+    found: dict[int, list[Webhook]] = {}
+    wanted = sorted(set(site_ids))
+    if not wanted:
+        return found
+    for row in session.scalars(
+        select(WebhookRow)
+        .where(WebhookRow.site_id.in_(wanted), WebhookRow.disabled_at.is_(None))
+        .order_by(WebhookRow.id)
+    ):
+        found.setdefault(row.site_id, []).append(_webhook(row))
+    return found
+
+
+def enqueue(
+    session: Session,
+    *,
+    hooks: Sequence[Webhook],
+    event_id: str,
+    event: str,
+    body: str,
+    now: datetime,
+) -> list[OutboxItem]:
+    """In the caller's transaction: one pending outbox row per hook of ``hooks`` (a site's
+    active webhooks, :func:`active_hooks`) that subscribes to ``event``."""
+    rows = [
+        WebhookEventRow(
+            webhook_id=hook.id,
+            event_id=event_id,
+            event=event,
+            body=body,
+            status=OutboxStatus.PENDING.value,
+            attempts=0,
+            next_attempt_at=now,
+            last_error="",
+            created_at=now,
+        )
+        for hook in hooks
+        if hook.active and event in hook.events
+    ]
+    session.add_all(rows)
+    session.flush()
+    return [_item(row) for row in rows]
+
+
 class WebhookStore(Transactional):
     # --- subscriptions ---------------------------------------------------------------------------
 
@@ -166,29 +221,8 @@ class WebhookStore(Transactional):
         """One pending outbox row per active webhook of the site that subscribes to ``event``."""
         now = self._clock()
         with self._write() as session:
-            hooks = session.scalars(
-                select(WebhookRow).where(
-                    WebhookRow.site_id == site_id, WebhookRow.disabled_at.is_(None)
-                )
-            )
-            rows = [
-                WebhookEventRow(
-                    webhook_id=hook.id,
-                    event_id=event_id,
-                    event=event,
-                    body=body,
-                    status=OutboxStatus.PENDING.value,
-                    attempts=0,
-                    next_attempt_at=now,
-                    last_error="",
-                    created_at=now,
-                )
-                for hook in hooks
-                if event in hook.events
-            ]
-            session.add_all(rows)
-            session.flush()
-            return [_item(row) for row in rows]
+            hooks = active_hooks(session, [site_id]).get(site_id, [])
+            return enqueue(session, hooks=hooks, event_id=event_id, event=event, body=body, now=now)
 
     def claim_due(self, *, limit: int, lease_seconds: float) -> list[tuple[OutboxItem, Webhook]]:
         """Pending events whose time has come, oldest first, leased for ``lease_seconds``."""
@@ -213,6 +247,28 @@ class WebhookStore(Transactional):
             session.flush()
             return claimed
 
+    def hold(self, outbox_id: int, *, lease: datetime, lease_seconds: float) -> datetime | None:
+        """Extend the claim whose token is ``lease`` (the claimed item's ``next_attempt_at``).
+
+        Returns the new token, or None when the claim is not the caller's any more: the lease
+        ran out and another dispatcher claimed the event, or it was delivered or failed
+        meanwhile. A dispatcher calls it before sending an event it claimed a while ago.
+        """
+        renewed = self._clock() + timedelta(seconds=lease_seconds)
+        with self._write() as session:
+            found = session.execute(
+                update(WebhookEventRow)
+                .where(
+                    WebhookEventRow.id == outbox_id,
+                    WebhookEventRow.status == OutboxStatus.PENDING.value,
+                    WebhookEventRow.next_attempt_at == lease,
+                )
+                .values(next_attempt_at=renewed)
+                .returning(WebhookEventRow.id)
+                .execution_options(synchronize_session=False)
+            ).first()
+            return renewed if found is not None else None
+
     def record_attempt(
         self,
         outbox_id: int,
@@ -222,8 +278,15 @@ class WebhookStore(Transactional):
         duration_ms: int,
         delivered: bool,
         retry_at: datetime | None,
+        lease: datetime | None = None,
     ) -> OutboxItem:
-        """Log one attempt; the event becomes delivered, waits for ``retry_at``, or fails."""
+        """Log one attempt; the event becomes delivered, waits for ``retry_at``, or fails.
+
+        ``lease``: the token of the caller's claim. A failed attempt whose claim was taken over
+        meanwhile (another dispatcher claimed the event once the lease ran out), or of an event
+        delivered or failed meanwhile, is only logged: it neither reschedules nor fails the event.
+        A delivered event stays delivered whatever later attempts say.
+        """
         now = self._clock()
         with self._write() as session:
             row = session.get(WebhookEventRow, outbox_id)
@@ -243,12 +306,16 @@ class WebhookStore(Transactional):
                     attempted_at=now,
                 )
             )
+            taken = lease is not None and row.next_attempt_at != lease
             if delivered:
-                row.status = OutboxStatus.DELIVERED.value
-                row.delivered_at = now
-                row.next_attempt_at = None
-                row.last_error = ""
-            elif retry_at is not None and row.status == OutboxStatus.PENDING.value:
+                if row.status != OutboxStatus.DELIVERED.value:
+                    row.status = OutboxStatus.DELIVERED.value
+                    row.delivered_at = now
+                    row.next_attempt_at = None
+                    row.last_error = ""
+            elif row.status != OutboxStatus.PENDING.value or taken:
+                pass  # settled or claimed by another dispatcher meanwhile: only logged
+            elif retry_at is not None:
                 row.next_attempt_at = retry_at
                 row.last_error = error
             else:

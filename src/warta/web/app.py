@@ -18,6 +18,7 @@ from warta.services import Services
 from warta.web import errors as web_errors
 from warta.web.fast import ChangeListener, FastPages
 from warta.web.hosts import install_host_checks
+from warta.web.ops import install_ops
 from warta.web.routes import router as web_router
 from warta.web.state import WebState
 
@@ -41,9 +42,7 @@ def create_app(services: Services, *, cache_clock: Callable[[], float] | None = 
     web_errors.install(app)
     app.include_router(api_router)
 
-    @app.get("/healthz", include_in_schema=False)
-    def healthz() -> dict[str, str]:
-        return {"status": "ok", "version": __version__}
+    install_ops(app, services)  # /healthz, /readyz, /metrics (warta.web.ops)
 
     mount_desk(app)  # the review desk under /desk/, before the site's /{lang}/... routes
     app.mount("/static", StaticFiles(packages=[("warta.web", "static")]), name="static")
@@ -74,6 +73,9 @@ def app_from_environment() -> FastAPI:
     """The app of one ``warta serve --workers N`` process: settings from ``WARTA_*`` variables,
     the database already migrated by the parent."""
     from warta.config import Settings
+    from warta.observability.logs import configure_from_settings
     from warta.services import build_services
 
-    return create_app(build_services(Settings(), migrate=False))
+    settings = Settings()
+    configure_from_settings(settings)  # a spawned server process: log as the parent does
+    return create_app(build_services(settings, migrate=False))

@@ -40,7 +40,7 @@ FastKey = tuple[str, bytes, str, bytes]  # (scheme, host, path, query string)
 
 log = logging.getLogger("warta.web.fast")
 SCOPE_SLOT = "warta.fast"
-PASS_THROUGH = ("/api/", "/desk", "/static/", "/healthz")
+PASS_THROUGH = ("/api/", "/desk", "/static/", "/healthz", "/readyz", "/metrics")
 _NOT_REPLAYED_ON_304 = {b"content-length", b"content-type"}
 
 

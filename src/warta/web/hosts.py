@@ -6,7 +6,8 @@ by it: a forged ``Host`` would put another origin's links into a page a shared c
 
 * ``WARTA_TRUSTED_HOSTS`` (a comma-separated list; ``*.example.org`` patterns allowed) installs
   Starlette's ``TrustedHostMiddleware``: any other ``Host`` gets 400 before any page is read,
-  cached or not (:func:`install_host_checks`);
+  cached or not (:func:`install_host_checks`), except the probes ``/healthz``, ``/readyz`` and
+  ``/metrics``, which orchestrators call by address;
 * every response of the site (not ``/api/``, ``/static/``, ``/healthz``) carries ``Vary: Host``
   (:class:`VaryHost`), so a cache keeps one copy per host;
 * ``warta serve`` warns at start when it listens on a non-loopback address with neither
@@ -24,7 +25,27 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from warta.config import Settings
 
-HOST_INDEPENDENT = ("/api/", "/static/", "/healthz")
+HOST_INDEPENDENT = ("/api/", "/static/", "/healthz", "/readyz", "/metrics")
+PROBES = frozenset({"/healthz", "/readyz", "/metrics"})  # what orchestrators call by address
+
+
+class TrustedHosts:
+    """Starlette's ``TrustedHostMiddleware`` for everything but the probes (:data:`PROBES`).
+
+    Health checks and metric scrapers call a container by its address (``Host: 10.0.0.5:8000``);
+    the probes build no link from the ``Host`` header, so refusing them would only make a
+    healthy server look dead.
+    """
+
+    def __init__(self, app: ASGIApp, *, allowed_hosts: list[str]) -> None:
+        self.app = app
+        self.checked = TrustedHostMiddleware(app, allowed_hosts=allowed_hosts)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope.get("path") in PROBES:
+            await self.app(scope, receive, send)
+        else:
+            await self.checked(scope, receive, send)
 
 
 class VaryHost:
@@ -55,7 +76,7 @@ def install_host_checks(app: FastAPI, settings: Settings) -> None:
     ``settings.trusted_hosts`` names any. Call it after every other middleware is added."""
     app.add_middleware(VaryHost)
     if settings.trusted_hosts:
-        app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(settings.trusted_hosts))
+        app.add_middleware(TrustedHosts, allowed_hosts=list(settings.trusted_hosts))
 
 
 def is_loopback(host: str) -> bool:

@@ -12,7 +12,7 @@ page in the requested language (:mod:`warta.web.errors`).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import PlainTextResponse, RedirectResponse
@@ -35,6 +35,7 @@ MAX_PAGE_NUMBER = 10_000
 # Pages waiting for their translation (pending or held): asked again each time (a 304 while
 # unchanged), so a reader sees an approval at once, not after max-age.
 REVALIDATE = "public, no-cache"
+NEWS_SITEMAP_BUCKET = timedelta(seconds=60)  # the news sitemap is rendered once a minute at most
 
 
 def base_url(request: Request) -> str:
@@ -83,9 +84,11 @@ def cached(
     media_type: str,
     render: Callable[[], bytes],
     tags: Sequence[str] = (),
+    replay: bool = True,
 ) -> Response:
     """The cached page for ``path`` if its data are unchanged, else a freshly rendered one;
-    marked for :mod:`warta.web.fast` to replay while the store does not change."""
+    marked for :mod:`warta.web.fast` to replay while the store does not change (unless not
+    ``replay``: a page that also depends on the time has its version checked on every request)."""
     generation = state.watch.generation  # before reading what the page shows
     current = version()
     key = (base_url(request), site.slug, lang.value, path)
@@ -93,7 +96,8 @@ def cached(
     if page is None:
         page = Page.of(render(), media_type=media_type, last_modified=current.last_modified)
         state.cache.put(key, current, page)
-    fast.mark(request, page, generation=generation)
+    if replay:
+        fast.mark(request, page, generation=generation)
     return respond(request, page, state=state, tags=tags or cdn.list_tags(site.slug))
 
 
@@ -137,13 +141,27 @@ def sitemap(request: Request) -> Response:
 
 @router.api_route("/news-sitemap.xml", methods=PAGE_METHODS)
 def news_sitemap(request: Request) -> Response:
-    """Not cached: which articles it lists depends on the time of the request."""
+    """Which articles it lists depends on the time as well as the store: it is cached per
+    :data:`NEWS_SITEMAP_BUCKET` (rendered as of the bucket's start, so an article may stay
+    listed up to that much past the two days) and the site's version, checked each request."""
     state = web_state(request)
     site = state.sites.site(request)
     req = _page_request(request, state, site, Lang.ID)
-    body = publishing.news_sitemap_xml(req, now=datetime.now(UTC))
-    page = Page.of(body, media_type="application/xml", last_modified=None)
-    return respond(request, page, state=state, tags=cdn.list_tags(site.slug))
+    now = datetime.now(UTC)
+    bucket = now - timedelta(seconds=now.timestamp() % NEWS_SITEMAP_BUCKET.total_seconds())
+    return cached(
+        request,
+        state,
+        site=site,
+        lang=Lang.ID,
+        path="/news-sitemap.xml",
+        version=lambda: (
+            state.services.store.site_version(site.id) + Version(bucket.isoformat(), None)
+        ),
+        media_type="application/xml",
+        render=lambda: publishing.news_sitemap_xml(req, now=bucket),
+        replay=False,
+    )
 
 
 @router.api_route("/{lang}", methods=PAGE_METHODS)

@@ -198,7 +198,9 @@ class Reader:
         """The article's canonical path in ``lang``, read without segments or rendering (what a
         redirect from a wrong slug needs); NotFoundError if the site has no such article."""
         langs = () if lang is SOURCE_LANG else (lang,)
-        found = self._policies.current(site_id=site.id, article_ids=[article_id], langs=langs)
+        found = self._policies.current(
+            site_id=site.id, article_ids=[article_id], langs=langs, bodies=False
+        )
         current = found.get(article_id)
         if current is None:
             raise NotFoundError(
@@ -213,10 +215,16 @@ class Reader:
         return article_path(lang, article_id, slug)
 
     def _current(
-        self, site: Site, articles: list[Article], *, langs: tuple[Lang, ...] | None
+        self,
+        site: Site,
+        articles: list[Article],
+        *,
+        langs: tuple[Lang, ...] | None,
+        bodies: bool = False,
     ) -> dict[int, CurrentEditions]:
+        """Lists read no segment and, unless ``bodies``, only excerpts of the bodies."""
         return self._policies.current(
-            site_id=site.id, article_ids=[a.id for a in articles], langs=langs
+            site_id=site.id, article_ids=[a.id for a in articles], langs=langs, bodies=bodies
         )
 
     def teaser(self, article: Article, *, lang: Lang, current: CurrentEditions) -> Teaser:
@@ -274,24 +282,29 @@ class Reader:
         """The newest ``limit`` articles published in ``lang``, among the newest ``scan``."""
         articles = self._store.list_articles(site_id=site.id, limit=scan)
         langs = () if lang is SOURCE_LANG else (lang,)
-        current = self._current(site, articles, langs=langs)
-        items: list[Published] = []
+        current = self._current(site, articles, langs=langs)  # which are published: no bodies
+        chosen: list[Article] = []
         for article in articles:
             found = current.get(article.id)
-            if found is None:
+            if found is None or (lang is not SOURCE_LANG and lang not in found.published):
                 continue
-            published = found.published
-            if lang is not SOURCE_LANG and lang not in published:
-                continue
-            items.append(Published(article, found.revision, published))
-            if len(items) >= limit:
+            chosen.append(article)
+            if len(chosen) >= limit:
                 break
+        whole = self._current(site, chosen, langs=langs, bodies=True)  # the entries' content
+        items: list[Published] = []
+        for article in chosen:
+            found = whole.get(article.id)
+            if found is None or (lang is not SOURCE_LANG and lang not in found.published):
+                continue  # changed between the two reads: left for the next feed
+            items.append(Published(article, found.revision, found.published))
         return items
 
     def published(
         self, site: Site, *, limit: int, since: datetime | None = None
     ) -> list[Published]:
-        """The newest ``limit`` articles (newer than ``since``) with their published editions."""
+        """The newest ``limit`` articles (newer than ``since``) with their published editions,
+        read for sitemaps: titles and dates, but bodies only as excerpts (no segments)."""
         articles: list[Article] = []
         for article in self._store.list_articles(site_id=site.id, limit=limit):
             if since is not None and (article.published_at or article.created_at) < since:
