@@ -224,6 +224,16 @@ def make_celery(settings: Settings) -> Celery:
     # weak=False: the receivers are closures that would otherwise be collected at once.
     signals.worker_shutting_down.connect(on_shutting_down, weak=False)
     signals.worker_process_init.connect(on_process_init, weak=False)
+
+    def on_setup_logging(**_: Any) -> None:
+        """Celery configures no logging of its own when this signal has a receiver: its lines
+        (tasks, broker lost and back) and warta's go through warta's one handler (JSON or
+        console, ``WARTA_LOG_LEVEL``), as in every other warta process."""
+        from warta.observability.logs import configure_from_settings
+
+        configure_from_settings(settings)
+
+    signals.setup_logging.connect(on_setup_logging, weak=False)
     return app
 
 
